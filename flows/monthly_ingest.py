@@ -1,0 +1,57 @@
+"""The monthly ingest: one Prefect flow whose body is the pipeline's table of contents."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from prefect import flow
+from pydantic import StringConstraints
+
+from tasks.compliance import check_company_reports, fetch_company_history, send_missing_report_alerts
+from tasks.dedupe import deduplicate_workers, fetch_known_workers
+from tasks.discover import discover_files, register_files
+from tasks.load import load_period
+from tasks.notify import operator_alert
+from tasks.prepare import load_run_config, migrate_warehouse, resolve_run
+from tasks.read import read_files
+from tasks.review import publish_review
+from tasks.validate import fetch_waivers, validate_rows
+
+Period = Annotated[str, StringConstraints(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$")]
+
+
+@flow(
+    name="monthly-ingest",
+    description="Read a month of agency spreadsheets, validate, deduplicate workers, load, flag missing reports.",
+    on_failure=[operator_alert],
+    on_crashed=[operator_alert],
+    validate_parameters=True,
+)
+def monthly_ingest(
+    period: Period | None = None,
+    drive_url: str | None = None,
+    warehouse_url: str | None = None,
+    dry_run_alerts: bool | None = None,
+    reprocess: bool = False,
+) -> dict[str, Any]:
+    """Ingest one period (YYYY-MM; default: the previous month in WITA) and return the run summary."""
+    run = resolve_run(period, drive_url, warehouse_url, dry_run_alerts, reprocess)
+    config = load_run_config(run)
+    migrate_warehouse(run)
+
+    files = discover_files(run, config)
+    selection = register_files(run, files)
+    batch = read_files(run, config, selection)
+
+    waivers = fetch_waivers(run)
+    validated = validate_rows(run, config, batch, waivers)
+
+    known = fetch_known_workers(run)
+    resolved = deduplicate_workers(run, config, validated, known)
+
+    history = fetch_company_history(run)
+    compliance = check_company_reports(run, config, batch, validated, history)
+
+    stats = load_period(run, selection, batch, validated, resolved, compliance)
+    alerts = send_missing_report_alerts(run, config, compliance)
+    return publish_review(run, config, selection, batch, validated, resolved, compliance, stats, alerts)

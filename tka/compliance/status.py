@@ -1,0 +1,257 @@
+"""Report status of every company for one period, and employers other sources name that the registry lacks.
+
+Pure functions on small frames. Inputs:
+
+* ``registry``: REGISTRY_FIELDS rows of the period's company registry.
+* ``worker_rows``: validated rows of all worker sources (``source_kind``, ``file_path``, ``company_nib``,
+  ``company_name``, ``status``; ``person_kind`` and ``kecamatan_code`` used when present).
+* ``files``: one row per discovered file, columns ``FILE_COLUMNS``.
+* ``previous``: earlier ``company_period`` rows (``period``, ``company_nib``, ``status``, ``consecutive_missed``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from tka.contract import FILE_PATH, SOURCE_KIND, SourceKind
+from tka.compliance.policy import MustReportMode, Policy, escalation_level, prior_period, report_deadline
+
+FILE_COLUMNS: tuple[str, ...] = ("path", "source_kind", "source_id", "company_nib", "quarantine_reason",
+                                 "received_at")
+STATUS_COLUMNS: tuple[str, ...] = (
+    "period", "company_nib", "in_registry", "must_report", "status", "files", "rows", "rows_accepted",
+    "consecutive_missed", "escalation_level", "name", "kbli", "kecamatan_code",
+)
+NOT_IN_REGISTRY_COLUMNS: tuple[str, ...] = ("company_nib", "company_name", "source_kinds", "rows")
+# Sources whose rows show who employs TKA, independent of the company's own report.
+EMPLOYER_EVIDENCE_SOURCES: tuple[str, ...] = (
+    SourceKind.DISNAKERTRANS, SourceKind.IMIGRASI, SourceKind.KECAMATAN,
+)
+
+NIB_RE = re.compile(r"^\d{13}$")
+# Legal-form words carry no identity: "PT. ABC TBK" and "ABC" are the same company.
+_LEGAL_FORMS = frozenset({"PT", "CV", "TBK", "PERSERO", "PERSEROAN", "TERBATAS", "FIRMA", "FA", "UD", "KOPERASI"})
+_NON_WORD = re.compile(r"[^0-9A-Z]+")
+
+
+class ReportStatus(StrEnum):
+    RECEIVED = "received"
+    RECEIVED_ALL_REJECTED = "received_all_rejected"
+    LATE = "late"
+    MISSING = "missing"
+    PENDING = "pending"
+    NOT_REQUIRED = "not_required"
+
+
+def company_key(name: object) -> str | None:
+    """Normalised company name for matching: upper-case words without punctuation or legal forms."""
+    if not isinstance(name, str):
+        return None
+    # "P.T." must become "PT" before splitting, so drop dots first.
+    words = _NON_WORD.sub(" ", name.upper().replace(".", "")).split()
+    words = [w for w in words if w not in _LEGAL_FORMS]
+    return " ".join(words) or None
+
+
+def valid_nib(value: object) -> str | None:
+    """The value as a 13-digit NIB string, or None."""
+    return value if isinstance(value, str) and NIB_RE.match(value) else None
+
+
+@dataclass(frozen=True)
+class _RegistryIndex:
+    """Look-ups from NIB and normalised name to the registry's NIB."""
+
+    nibs: frozenset[str]
+    by_key: dict[str, str]
+    keys: tuple[str, ...]
+    min_score: float
+
+    @classmethod
+    def build(cls, registry: pd.DataFrame, min_score: float) -> _RegistryIndex:
+        nibs = [n for n in (valid_nib(v) for v in registry.get("company_nib", [])) if n]
+        owners: dict[str, set[str]] = {}
+        for nib, name in zip(registry.get("company_nib", []), registry.get("company_name", []), strict=True):
+            key, nib = company_key(name), valid_nib(nib)
+            if key and nib:
+                owners.setdefault(key, set()).add(nib)
+        # A name shared by two NIBs identifies neither of them.
+        by_key = {k: next(iter(v)) for k, v in owners.items() if len(v) == 1}
+        return cls(frozenset(nibs), by_key, tuple(by_key), min_score)
+
+    def match_name(self, name: object) -> str | None:
+        """Registry NIB of a company name: exact normalised match, else one clear fuzzy winner."""
+        key = company_key(name)
+        if key is None:
+            return None
+        if key in self.by_key:
+            return self.by_key[key]
+        hits = process.extract(key, self.keys, scorer=fuzz.token_sort_ratio, score_cutoff=self.min_score, limit=2)
+        # Conservative: a tie between two registry names is no match.
+        if len(hits) == 1 or (len(hits) == 2 and hits[0][1] > hits[1][1]):
+            return self.by_key[hits[0][0]]
+        return None
+
+    def resolve(self, nib: object, name: object) -> str | None:
+        """Registry NIB for a (NIB, name) pair: by NIB first, then by name."""
+        nib = valid_nib(nib)
+        if nib is not None and nib in self.nibs:
+            return nib
+        return self.match_name(name)
+
+
+def _mode(values: Iterable[object]) -> str | None:
+    """Most common non-empty string (ties: the smallest), or None."""
+    counts = Counter(v for v in values if isinstance(v, str) and v)
+    if not counts:
+        return None
+    return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+
+def _flag(value: object) -> bool:
+    """A registry boolean that may be None/NaN (unknown counts as not flagged)."""
+    return bool(value) if value is not None and not pd.isna(value) else False
+
+
+def _employer_rows(worker_rows: pd.DataFrame) -> pd.DataFrame:
+    """Accepted worker (not dependant) rows of the sources that show who employs TKA."""
+    rows = worker_rows[worker_rows[SOURCE_KIND].isin(EMPLOYER_EVIDENCE_SOURCES)
+                       & worker_rows["status"].eq("accepted")]
+    if "person_kind" in rows.columns:
+        rows = rows[rows["person_kind"].ne("dependant")]
+    return rows
+
+
+def employers_not_in_registry(registry: pd.DataFrame, worker_rows: pd.DataFrame,
+                              min_score: float = 95) -> pd.DataFrame:
+    """Companies named by Disnakertrans, Imigrasi or kecamatan rows (accepted) that the registry lacks."""
+    index = _RegistryIndex.build(registry, min_score)
+    groups: dict[str, dict[str, object]] = {}
+    for row in _employer_rows(worker_rows).itertuples(index=False):
+        nib, name = getattr(row, "company_nib"), getattr(row, "company_name")
+        if index.resolve(nib, name) is not None:
+            continue
+        nib, key = valid_nib(nib), company_key(name)
+        group_id = nib or (f"name:{key}" if key else None)
+        if group_id is None:
+            continue  # a row naming no company says nothing about the registry
+        group = groups.setdefault(group_id, {"nib": nib, "names": [], "kinds": set(), "rows": 0})
+        group["names"].append(name)
+        group["kinds"].add(getattr(row, SOURCE_KIND))
+        group["rows"] += 1
+    records = [
+        {"company_nib": g["nib"], "company_name": _mode(g["names"]),
+         "source_kinds": ";".join(sorted(g["kinds"])), "rows": g["rows"]}
+        for g in groups.values()
+    ]
+    frame = pd.DataFrame(records, columns=list(NOT_IN_REGISTRY_COLUMNS))
+    return frame.sort_values(["company_name", "company_nib"], na_position="last", ignore_index=True)
+
+
+def _attribute_company_files(files: pd.DataFrame, worker_rows: pd.DataFrame,
+                             index: _RegistryIndex) -> dict[str, list[str]]:
+    """NIB -> paths of the company self-report files it sent (file-name NIB, else row NIB, else name)."""
+    company_files = files[files["source_kind"].eq(SourceKind.COMPANY)]
+    rows_by_file = {path: grp for path, grp in worker_rows.groupby(FILE_PATH, sort=False)}
+    owners: dict[str, list[str]] = {}
+    for path, nib in zip(company_files["path"], company_files["company_nib"], strict=True):
+        owner = valid_nib(nib)
+        rows = rows_by_file.get(path)
+        if owner is None and rows is not None:
+            owner = _mode(valid_nib(v) for v in rows["company_nib"])
+            if owner is None:
+                owner = index.match_name(_mode(rows["company_name"]))
+        if owner is not None:
+            owners.setdefault(owner, []).append(path)
+    return owners
+
+
+def _previous_missed(previous: pd.DataFrame, period: str) -> dict[str, int]:
+    """NIB -> consecutive missed months up to the month before ``period`` (only if that month was missed)."""
+    before = previous[previous["period"].eq(prior_period(period))
+                      & previous["status"].eq(ReportStatus.MISSING)]
+    return {nib: max(int(n), 1) if pd.notna(n) else 1
+            for nib, n in zip(before["company_nib"], before["consecutive_missed"], strict=True)}
+
+
+def _report_status(paths: list[str], files: pd.DataFrame, worker_rows: pd.DataFrame, must_report: bool,
+                   deadline: datetime, now: datetime) -> tuple[ReportStatus, int, int]:
+    """(status, rows, accepted rows) of one company from the files it sent."""
+    if not paths:
+        if not must_report:
+            return ReportStatus.NOT_REQUIRED, 0, 0
+        return (ReportStatus.PENDING if now <= deadline else ReportStatus.MISSING), 0, 0
+    rows = worker_rows[worker_rows[FILE_PATH].isin(paths)]
+    accepted = rows[rows["status"].eq("accepted")]
+    sent = files[files["path"].isin(paths)]
+    usable = sent[sent["quarantine_reason"].isna() & sent["path"].isin(set(accepted[FILE_PATH]))]
+    if usable.empty:
+        return ReportStatus.RECEIVED_ALL_REJECTED, len(rows), 0
+    # A file without a modification time was at least there now.
+    first = min(pd.Timestamp(t).to_pydatetime() if pd.notna(t) else now for t in usable["received_at"])
+    status = ReportStatus.RECEIVED if first <= deadline else ReportStatus.LATE
+    return status, len(rows), len(accepted)
+
+
+def compute_company_status(registry: pd.DataFrame, worker_rows: pd.DataFrame, files: pd.DataFrame,
+                           previous: pd.DataFrame, period: str, now: datetime, policy: Policy) -> pd.DataFrame:
+    """One ``company_period`` row per known company for ``period`` (plus name, kbli, kecamatan_code)."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    index = _RegistryIndex.build(registry, policy.name_match_min_score)
+    deadline = report_deadline(period, policy)
+    owners = _attribute_company_files(files, worker_rows, index)
+
+    companies: dict[str, dict[str, object]] = {}
+    for reg in registry.itertuples(index=False):
+        nib = valid_nib(reg.company_nib)
+        if nib is None or nib in companies:
+            continue  # the registry's own NIB errors are the validator's business
+        companies[nib] = {"in_registry": True, "must_report": _flag(reg.must_report),
+                          "name": reg.company_name, "kbli": reg.kbli, "kecamatan_code": reg.kecamatan_code}
+
+    def add_outsider(nib: str, rows: pd.DataFrame, must_report: bool) -> None:
+        entry = companies.setdefault(nib, {
+            "in_registry": False, "must_report": False, "name": _mode(rows["company_name"]), "kbli": None,
+            "kecamatan_code": _mode(rows["kecamatan_code"]) if "kecamatan_code" in rows else None,
+        })
+        entry["must_report"] = bool(entry["must_report"]) or must_report
+
+    employing = policy.must_report_mode is MustReportMode.REGISTRY_OR_EMPLOYING
+    for nib, paths in owners.items():
+        if nib not in companies:
+            add_outsider(nib, worker_rows[worker_rows[FILE_PATH].isin(paths)], must_report=False)
+    evidence = _employer_rows(worker_rows)
+    for (nib, name), rows in evidence.groupby(["company_nib", "company_name"], dropna=False, sort=False):
+        owner = index.resolve(nib, name) or valid_nib(nib)
+        if owner is None:
+            continue
+        if owner in companies:
+            companies[owner]["must_report"] = bool(companies[owner]["must_report"]) or employing
+        elif employing:
+            add_outsider(owner, rows, must_report=True)
+
+    missed_before = _previous_missed(previous, period)
+    records = []
+    for nib in sorted(companies):
+        info = companies[nib]
+        paths = owners.get(nib, [])
+        status, n_rows, n_accepted = _report_status(paths, files, worker_rows, bool(info["must_report"]),
+                                                    deadline, now)
+        missed = missed_before.get(nib, 0) + 1 if status is ReportStatus.MISSING else 0
+        records.append({
+            "period": period, "company_nib": nib, "in_registry": info["in_registry"],
+            "must_report": info["must_report"], "status": str(status), "files": len(paths), "rows": n_rows,
+            "rows_accepted": n_accepted, "consecutive_missed": missed,
+            "escalation_level": escalation_level(missed, policy),
+            "name": info["name"], "kbli": info["kbli"], "kecamatan_code": info["kecamatan_code"],
+        })
+    return pd.DataFrame(records, columns=list(STATUS_COLUMNS))

@@ -1,0 +1,48 @@
+"""Run settings: drive, warehouse and config locations, from environment variables with embedded defaults."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PERIOD_RE = re.compile(r"^(20\d{2})-(0[1-9]|1[0-2])$")
+
+
+class Settings(BaseSettings):
+    """Where the pipeline reads and writes; every field can be set as TKA_<FIELD> in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="TKA_", env_file=".env", extra="ignore")
+
+    drive_url: str = Field(default=str(PROJECT_ROOT / "data" / "drive"),
+                           description="Shared drive: a path, file://, memory://, smb://host/share/path or s3://")
+    warehouse_url: str = Field(default=f"sqlite:///{PROJECT_ROOT / 'data' / 'warehouse.db'}",
+                               description="SQLAlchemy URL of the warehouse")
+    config_dir: Path = Field(default=PROJECT_ROOT / "config", description="Folder with sources/policy YAML")
+    expectations_dir: Path = Field(default=PROJECT_ROOT / "expectations", description="GX suites folder")
+    alert_blocks: list[str] = Field(default_factory=list,
+                                    description="Prefect notification block names; empty = use config/policy.yaml")
+    dry_run_alerts: bool = Field(default=False, description="Print alerts instead of sending them")
+
+    @field_validator("alert_blocks", mode="before")
+    @classmethod
+    def _split_blocks(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+
+def validate_period(period: str) -> str:
+    """Return ``period`` if it is YYYY-MM, else raise ValueError with a message for the operator."""
+    if not isinstance(period, str) or not PERIOD_RE.match(period):
+        raise ValueError(f"Periode '{period}' tidak valid: gunakan format YYYY-MM, misalnya 2025-08.")
+    return period
+
+
+def previous_period(today_year: int, today_month: int) -> str:
+    """The month before the given one, as YYYY-MM (the default period of the scheduled run)."""
+    year, month = (today_year, today_month - 1) if today_month > 1 else (today_year - 1, 12)
+    return f"{year:04d}-{month:02d}"
