@@ -23,6 +23,8 @@ class Settings(BaseSettings):
                                description="SQLAlchemy URL of the warehouse")
     config_dir: Path = Field(default=PROJECT_ROOT / "config", description="Folder with sources/policy YAML")
     expectations_dir: Path = Field(default=PROJECT_ROOT / "expectations", description="GX suites folder")
+    cache_dir: Path | None = Field(default=None, description="Where parsed files are cached by content hash "
+                                   "[default: .tka-cache beside a local drive]")
     alert_blocks: list[str] = Field(default_factory=list,
                                     description="Prefect notification block names; empty = use config/policy.yaml")
     dry_run_alerts: bool = Field(default=False, description="Print alerts instead of sending them")

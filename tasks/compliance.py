@@ -1,0 +1,65 @@
+"""Which companies reported for the period, and the alert about those that did not."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+from prefect import get_run_logger, task
+
+from tasks._common import IO_RETRIES, STAGE
+from tka.pipeline import Compliance, ReadBatch, RunConfig, RunContext, Validated
+
+
+@task(name="fetch-company-history", **STAGE, **IO_RETRIES)
+def fetch_company_history(run: RunContext) -> pd.DataFrame:
+    """Company report status of earlier periods (to count consecutive missed months)."""
+    from tka.warehouse import make_engine, previous_company_periods
+
+    engine = make_engine(run.warehouse_url)
+    try:
+        return previous_company_periods(engine, run.period)
+    finally:
+        engine.dispose()
+
+
+@task(name="check-company-reports", **STAGE)
+def check_company_reports(run: RunContext, config: RunConfig, batch: ReadBatch, validated: Validated,
+                          history: pd.DataFrame) -> Compliance:
+    """Status of every company that must report: received, late, missing, pending; and the digest."""
+    from tka.compliance import build_digest, compute_company_status, employers_not_in_registry, files_frame
+
+    registry = validated.registry_rows[validated.registry_rows["status"] == "accepted"]
+    files = files_frame(batch.results.values())
+    status = compute_company_status(registry, validated.worker_rows, files, history, run.period,
+                                    datetime.now(UTC), config.policy)
+    outsiders = employers_not_in_registry(registry, validated.worker_rows)
+    digest = build_digest(status, run.period, outsiders, config.policy)
+    missing = int((status["status"] == "missing").sum())
+    get_run_logger().info("Company reports for %s: %d missing, %d employers not in the registry", run.period,
+                          missing, len(outsiders))
+    companies = registry.drop_duplicates("company_nib", keep="last")
+    return Compliance(company_period=status, companies=companies, not_in_registry=outsiders, digest=digest)
+
+
+@task(name="send-missing-report-alerts", **STAGE, **IO_RETRIES)
+def send_missing_report_alerts(run: RunContext, config: RunConfig, compliance: Compliance) -> list[dict[str, Any]]:
+    """Send the digest once per channel; a re-run sends again only when the digest changed or escalated."""
+    from tka.compliance import plan_alerts, send
+    from tka.warehouse import alert_ledger_entries, make_engine, record_alert
+
+    channels = list(run.alert_blocks) or list(config.policy.channels)
+    engine = make_engine(run.warehouse_url)
+    sent: list[dict[str, Any]] = []
+    try:
+        todo = plan_alerts(compliance.digest, channels, alert_ledger_entries(engine, run.period), run.period)
+        for alert in todo:
+            send(alert.channel, compliance.digest.subject, compliance.digest.text, dry_run=run.dry_run_alerts)
+            if not run.dry_run_alerts:
+                record_alert(engine, alert, sent_at=datetime.now(UTC))
+            sent.append({"channel": alert.channel, "dry_run": run.dry_run_alerts})
+    finally:
+        engine.dispose()
+    get_run_logger().info("Alerts: %d to send over %s", len(sent), channels or "no channel configured")
+    return sent

@@ -1,0 +1,39 @@
+"""Deduplicate workers across sources and months, and build each worker's month row."""
+
+from __future__ import annotations
+
+import pandas as pd
+from prefect import get_run_logger, task
+
+from tasks._common import IO_RETRIES, STAGE
+from tka.pipeline import Resolved, RunConfig, RunContext, Validated
+
+
+@task(name="fetch-known-workers", **STAGE, **IO_RETRIES)
+def fetch_known_workers(run: RunContext) -> pd.DataFrame:
+    """Workers first seen before this period, so a returning worker keeps their id."""
+    from tka.warehouse import known_workers, make_engine
+
+    engine = make_engine(run.warehouse_url)
+    try:
+        return known_workers(engine, run.period)
+    finally:
+        engine.dispose()
+
+
+@task(name="deduplicate-workers", **STAGE)
+def deduplicate_workers(run: RunContext, config: RunConfig, validated: Validated,
+                        known: pd.DataFrame) -> Resolved:
+    """Match accepted worker rows to workers (with a reason per match) and pick each field's best source."""
+    from tka.match import build_workers, resolve, survive
+
+    rows = validated.worker_rows
+    candidates = rows[(rows["status"] == "accepted") & (rows["person_kind"] != "dependant")]
+    assignments = resolve(candidates, known, run.period, config.survivorship)
+    matched = candidates.merge(assignments, on="record_key", how="left", validate="one_to_one")
+    worker_month = survive(matched, run.period, config.survivorship)
+    workers = build_workers(worker_month, known, run.period)
+    reasons = assignments["match_reason"].str.split(":").str[-1].value_counts().to_dict()
+    get_run_logger().info("%d accepted worker rows -> %d workers (%s)", len(candidates), len(worker_month),
+                          ", ".join(f"{k}={v}" for k, v in sorted(reasons.items())))
+    return Resolved(assignments=assignments, workers=workers, worker_month=worker_month)

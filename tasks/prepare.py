@@ -1,0 +1,75 @@
+"""Start of a run: resolve the period and settings, load and check configuration, migrate the warehouse."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from prefect import get_run_logger, task
+from prefect.runtime import flow_run
+
+from tasks._common import IO_RETRIES, STAGE
+from tka.pipeline import RunConfig, RunContext
+from tka.settings import Settings, previous_period, validate_period
+
+
+@task(name="resolve-run", **STAGE)
+def resolve_run(period: str | None, drive_url: str | None, warehouse_url: str | None,
+                dry_run_alerts: bool | None, reprocess: bool) -> RunContext:
+    """Fill the run's period and locations from parameters, then environment, then defaults."""
+    settings = Settings()
+    if period is None:
+        now = datetime.now(ZoneInfo("Asia/Makassar"))
+        period = previous_period(now.year, now.month)
+    drive = drive_url or settings.drive_url
+    cache = Path(drive).parent / ".tka-cache" if "://" not in drive else Path(".tka-cache")
+    return RunContext(
+        period=validate_period(period),
+        run_id=str(flow_run.id or f"local-{datetime.now(UTC):%Y%m%dT%H%M%S}"),
+        drive_url=drive,
+        warehouse_url=warehouse_url or settings.warehouse_url,
+        config_dir=settings.config_dir,
+        expectations_dir=settings.expectations_dir,
+        cache_dir=settings.cache_dir or cache,
+        dry_run_alerts=settings.dry_run_alerts if dry_run_alerts is None else dry_run_alerts,
+        reprocess=reprocess,
+        started_at=datetime.now(UTC),
+        alert_blocks=tuple(settings.alert_blocks),
+    )
+
+
+@task(name="load-config", **STAGE)
+def load_run_config(run: RunContext) -> RunConfig:
+    """Load source layouts, GX suites and policies; a broken file here fails the run before any work."""
+    from tka.compliance import load_policy
+    from tka.match import load_survivorship
+    from tka.read import load_sources_config
+    from tka.validate import load_suites
+
+    digest = hashlib.sha256()
+    for folder in (run.config_dir, run.expectations_dir):
+        for path in sorted(Path(folder).glob("*.*")):
+            digest.update(path.name.encode() + path.read_bytes())
+    config = RunConfig(
+        sources=load_sources_config(run.config_dir / "sources.yaml"),
+        suites=load_suites(run.expectations_dir),
+        policy=load_policy(run.config_dir / "policy.yaml"),
+        survivorship=load_survivorship(run.config_dir / "survivorship.yaml"),
+        fingerprint=digest.hexdigest(),
+    )
+    get_run_logger().info("Configuration loaded from %s and %s", run.config_dir, run.expectations_dir)
+    return config
+
+
+@task(name="migrate-warehouse", **STAGE, **IO_RETRIES)
+def migrate_warehouse(run: RunContext) -> None:
+    """Bring the warehouse schema up to date (Alembic) before anything is written."""
+    from tka.warehouse import make_engine, upgrade
+
+    engine = make_engine(run.warehouse_url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()

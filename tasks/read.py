@@ -1,0 +1,37 @@
+"""Read and normalise every current file of the period into canonical rows with provenance."""
+
+from __future__ import annotations
+
+from prefect import get_run_logger, task
+
+from tasks._common import IO_RETRIES, STAGE
+from tka import progress
+from tka.batch import ParseCache, read_many, reader_fingerprint
+from tka.contract import PROVENANCE_COLUMNS, REGISTRY_FIELDS, WORKER_FIELDS, SourceKind
+from tka.pipeline import FileSelection, ReadBatch, RunConfig, RunContext, concat_rows
+
+
+@task(name="read-files", **STAGE, **IO_RETRIES)
+def read_files(run: RunContext, config: RunConfig, selection: FileSelection) -> ReadBatch:
+    """Read every current file; a bad file is quarantined with its reason and never stops the run."""
+    from tka.read import open_drive
+
+    logger = get_run_logger()
+    fs, root = open_drive(run.drive_url)
+    cache = None if run.reprocess else ParseCache(run.cache_dir, reader_fingerprint(config.fingerprint))
+    results = read_many(fs, root, selection.active, config.sources, run.run_id, cache=cache,
+                        progress=lambda done, total: progress.report("Reading files", done, total))
+    worker_frames, registry_frames = [], []
+    for path, result in results.items():
+        if result.quarantine:
+            logger.warning("Quarantined %s: %s", path, result.quarantine)
+            continue
+        target = registry_frames if result.source_kind == SourceKind.REGISTRY.value else worker_frames
+        target.append(result.rows)
+    worker_cols = [*PROVENANCE_COLUMNS, *WORKER_FIELDS]
+    registry_cols = [*PROVENANCE_COLUMNS, *REGISTRY_FIELDS]
+    batch = ReadBatch(results=results, worker_rows=concat_rows(worker_frames, worker_cols),
+                      registry_rows=concat_rows(registry_frames, registry_cols))
+    logger.info("Read %d files: %d worker rows, %d registry rows, %d quarantined", len(results),
+                len(batch.worker_rows), len(batch.registry_rows), len(batch.quarantined))
+    return batch

@@ -1,0 +1,100 @@
+"""Read many files: in parallel processes on a local drive, reusing earlier parses of unchanged content."""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import os
+import pickle
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from tka.contract import RUN_ID
+
+
+def reader_fingerprint(config_fingerprint: str) -> str:
+    """Identify the reader code and layout config, so a cached parse is reused only when both are unchanged."""
+    import tka.read as reader
+
+    digest = hashlib.sha256(config_fingerprint.encode())
+    for path in sorted(Path(inspect.getfile(reader)).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class ParseCache:
+    """Content-addressed cache of read results: key = file SHA-256 + reader fingerprint."""
+
+    def __init__(self, folder: Path, fingerprint: str) -> None:
+        self.folder = folder / "read" / fingerprint
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, sha256: str) -> Path:
+        return self.folder / f"{sha256}.pkl"
+
+    def get(self, sha256: str) -> Any | None:
+        """The cached result for this content, or None."""
+        path = self._path(sha256)
+        if not path.exists():
+            return None
+        try:
+            with path.open("rb") as fh:
+                return pickle.load(fh)
+        except Exception:  # a torn or stale cache entry is just a miss
+            return None
+
+    def put(self, sha256: str, result: Any) -> None:
+        """Store a result atomically (write then rename)."""
+        tmp = self._path(sha256).with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(self._path(sha256))
+
+
+def _read_one(args: tuple[Any, str, Any, Any]) -> Any:
+    fs, root, file, config = args
+    from tka.read import read_file
+
+    return read_file(fs, root, file, config)
+
+
+def read_many(fs: Any, root: str, files: list[Any], config: Any, run_id: str, *, cache: ParseCache | None,
+              workers: int = 0, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Read ``files`` (path -> ReadResult); cached parses are reused, the rest read in ``workers`` processes."""
+    results: dict[str, Any] = {}
+    todo = []
+    for file in files:
+        hit = cache.get(file.sha256) if cache else None
+        if hit is not None:
+            results[file.path] = hit
+        else:
+            todo.append(file)
+    done = len(results)
+    total = len(files)
+    if progress:
+        progress(done, total)
+    local = getattr(fs, "protocol", "file") in ("file", ("file", "local"), "local") or "file" in fs.protocol
+    workers = workers or min(os.cpu_count() or 1, 4)
+    if local and workers > 1 and len(todo) >= 8:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for file, result in zip(todo, pool.map(_read_one, [(fs, root, f, config) for f in todo],
+                                                   chunksize=4), strict=True):
+                results[file.path] = result
+                done += 1
+                if progress:
+                    progress(done, total)
+    else:
+        for file in todo:
+            results[file.path] = _read_one((fs, root, file, config))
+            done += 1
+            if progress:
+                progress(done, total)
+    if cache:
+        for file in todo:
+            cache.put(file.sha256, results[file.path])
+    for result in results.values():
+        if len(result.rows):
+            result.rows[RUN_ID] = run_id
+    return {f.path: results[f.path] for f in files}

@@ -1,0 +1,105 @@
+"""What the stages of a run hand each other, and the pure glue between them (no Prefect here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from tka.contract import SOURCE_KIND, SourceKind
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Everything that identifies one run: the period, where to read and write, and how."""
+
+    period: str
+    run_id: str
+    drive_url: str
+    warehouse_url: str
+    config_dir: Path
+    expectations_dir: Path
+    cache_dir: Path
+    dry_run_alerts: bool
+    reprocess: bool
+    started_at: datetime
+    alert_blocks: tuple[str, ...] = ()
+
+
+@dataclass
+class RunConfig:
+    """Layouts, suites and policies loaded (and checked) at the start of a run."""
+
+    sources: Any
+    suites: Any
+    policy: Any
+    survivorship: Any
+    fingerprint: str
+
+
+@dataclass
+class FileSelection:
+    """The period's files: all discovered, the ones to read, and the ones a newer version superseded."""
+
+    files: list[Any]
+    active: list[Any]
+    superseded: dict[str, str] = field(default_factory=dict)  # superseded path -> path that replaced it
+
+
+@dataclass
+class ReadBatch:
+    """Every file's read result, and the rows of the files that read cleanly, concatenated per record kind."""
+
+    results: dict[str, Any]  # path -> ReadResult
+    worker_rows: pd.DataFrame
+    registry_rows: pd.DataFrame
+
+    @property
+    def quarantined(self) -> dict[str, Any]:
+        """Path -> read result of every quarantined file."""
+        return {path: res for path, res in self.results.items() if res.quarantine}
+
+
+@dataclass
+class Validated:
+    """Rows with their status (accepted / rejected) and flags, and every issue found."""
+
+    worker_rows: pd.DataFrame
+    registry_rows: pd.DataFrame
+    issues: pd.DataFrame
+
+
+@dataclass
+class Resolved:
+    """Which worker each accepted row belongs to, the workers, and their month rows."""
+
+    assignments: pd.DataFrame  # record_key, worker_id, match_reason
+    workers: pd.DataFrame
+    worker_month: pd.DataFrame
+
+
+@dataclass
+class Compliance:
+    """Report status of every company for the period, employers missing from the registry, the digest."""
+
+    company_period: pd.DataFrame
+    companies: pd.DataFrame
+    not_in_registry: pd.DataFrame
+    digest: Any
+
+
+def concat_rows(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    """Concatenate per-file row frames, keeping the canonical column order even when there are none."""
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    out = pd.concat(frames, ignore_index=True, copy=False)
+    return out[[*columns, *[c for c in out.columns if c not in columns]]]
+
+
+def worker_sources_only(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of worker sources (everything but the registry)."""
+    return rows[rows[SOURCE_KIND] != SourceKind.REGISTRY.value]
