@@ -36,6 +36,11 @@ EMPLOYER_EVIDENCE_SOURCES: tuple[str, ...] = (
     SourceKind.DISNAKERTRANS, SourceKind.IMIGRASI, SourceKind.KECAMATAN,
 )
 
+# Non-string columns; the rest stay object so that absent text is None, as in every canonical frame.
+STATUS_DTYPES: dict[str, str] = {"in_registry": "bool", "must_report": "bool", "files": "int64", "rows": "int64",
+                                 "rows_accepted": "int64", "consecutive_missed": "int64",
+                                 "escalation_level": "int64"}
+
 NIB_RE = re.compile(r"^\d{13}$")
 # Legal-form words carry no identity: "PT. ABC TBK" and "ABC" are the same company.
 _LEGAL_FORMS = frozenset({"PT", "CV", "TBK", "PERSERO", "PERSEROAN", "TERBATAS", "FIRMA", "FA", "UD", "KOPERASI"})
@@ -51,6 +56,11 @@ class ReportStatus(StrEnum):
     NOT_REQUIRED = "not_required"
 
 
+def _typed(frame: pd.DataFrame, dtypes: dict[str, str]) -> pd.DataFrame:
+    """Cast the given columns; object columns keep None for missing text."""
+    return frame.astype(dtypes)
+
+
 def company_key(name: object) -> str | None:
     """Normalised company name for matching: upper-case words without punctuation or legal forms."""
     if not isinstance(name, str):
@@ -59,6 +69,11 @@ def company_key(name: object) -> str | None:
     words = _NON_WORD.sub(" ", name.upper().replace(".", "")).split()
     words = [w for w in words if w not in _LEGAL_FORMS]
     return " ".join(words) or None
+
+
+def _str(value: object) -> str | None:
+    """Text or None (pandas may hand NaN for a missing string)."""
+    return value if isinstance(value, str) and value else None
 
 
 def valid_nib(value: object) -> str | None:
@@ -152,7 +167,7 @@ def employers_not_in_registry(registry: pd.DataFrame, worker_rows: pd.DataFrame,
          "source_kinds": ";".join(sorted(g["kinds"])), "rows": g["rows"]}
         for g in groups.values()
     ]
-    frame = pd.DataFrame(records, columns=list(NOT_IN_REGISTRY_COLUMNS))
+    frame = _typed(pd.DataFrame(records, columns=list(NOT_IN_REGISTRY_COLUMNS), dtype=object), {"rows": "int64"})
     return frame.sort_values(["company_name", "company_nib"], na_position="last", ignore_index=True)
 
 
@@ -216,7 +231,8 @@ def compute_company_status(registry: pd.DataFrame, worker_rows: pd.DataFrame, fi
         if nib is None or nib in companies:
             continue  # the registry's own NIB errors are the validator's business
         companies[nib] = {"in_registry": True, "must_report": _flag(reg.must_report),
-                          "name": reg.company_name, "kbli": reg.kbli, "kecamatan_code": reg.kecamatan_code}
+                          "name": _str(reg.company_name), "kbli": _str(reg.kbli),
+                          "kecamatan_code": _str(reg.kecamatan_code)}
 
     def add_outsider(nib: str, rows: pd.DataFrame, must_report: bool) -> None:
         entry = companies.setdefault(nib, {
@@ -254,4 +270,4 @@ def compute_company_status(registry: pd.DataFrame, worker_rows: pd.DataFrame, fi
             "escalation_level": escalation_level(missed, policy),
             "name": info["name"], "kbli": info["kbli"], "kecamatan_code": info["kecamatan_code"],
         })
-    return pd.DataFrame(records, columns=list(STATUS_COLUMNS))
+    return _typed(pd.DataFrame(records, columns=list(STATUS_COLUMNS), dtype=object), STATUS_DTYPES)
