@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PERIOD_RE = re.compile(r"^(20\d{2})-(0[1-9]|1[0-2])$")
@@ -25,7 +26,7 @@ class Settings(BaseSettings):
     expectations_dir: Path = Field(default=PROJECT_ROOT / "expectations", description="GX suites folder")
     cache_dir: Path | None = Field(default=None, description="Where parsed files are cached by content hash "
                                    "[default: .tka-cache beside a local drive]")
-    alert_blocks: list[str] = Field(default_factory=list,
+    alert_blocks: Annotated[list[str], NoDecode] = Field(default_factory=list,
                                     description="Prefect notification block names; empty = use config/policy.yaml")
     dry_run_alerts: bool = Field(default=False, description="Print alerts instead of sending them")
 
