@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 import pandas as pd
 from rapidfuzz import fuzz, process
@@ -271,3 +272,48 @@ def compute_company_status(registry: pd.DataFrame, worker_rows: pd.DataFrame, fi
             "name": info["name"], "kbli": info["kbli"], "kecamatan_code": info["kecamatan_code"],
         })
     return _typed(pd.DataFrame(records, columns=list(STATUS_COLUMNS), dtype=object), STATUS_DTYPES)
+
+
+def _field(obj: Any, *names: str) -> Any:
+    """First present attribute or key of ``obj`` among ``names`` (dicts and objects alike)."""
+    for name in names:
+        value = obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
+        if value is not None:
+            return value
+    return None
+
+
+def _aware_utc(value: Any) -> datetime | None:
+    """A modification time (epoch seconds or datetime; naive = UTC) as an aware UTC datetime."""
+    if value is None:
+        return None
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, UTC)
+    stamp = pd.Timestamp(value)
+    return (stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")).to_pydatetime()
+
+
+def files_frame(results: Iterable[Any]) -> pd.DataFrame:
+    """The ``files`` input of compute_company_status from read results (or discovered-file dicts).
+
+    Duck-typed so the reader's result type can evolve: each item (or its ``file``) gives ``path``,
+    ``source_kind``, ``source_id``, ``defaults`` (dict with ``company_nib``) or ``company_nib``,
+    ``modified_at``/``modified``/``mtime``; the item gives ``quarantine`` (a reason, an object with ``reason``,
+    or None).
+    """
+    records = []
+    for result in results:
+        file = _field(result, "file") or result
+        quarantine = _field(result, "quarantine", "quarantine_reason")
+        if quarantine is not None and not isinstance(quarantine, str):
+            quarantine = _field(quarantine, "reason", "value") or str(quarantine)
+        defaults = _field(file, "defaults") or {}
+        records.append({
+            "path": _field(file, "path", "file_path"),
+            "source_kind": _str(str(_field(file, "source_kind") or "")),
+            "source_id": _str(str(_field(file, "source_id") or "")),
+            "company_nib": valid_nib(_field(defaults, "company_nib") or _field(file, "company_nib")),
+            "quarantine_reason": quarantine or None,
+            "received_at": _aware_utc(_field(file, "modified_at", "modified", "mtime", "received_at")),
+        })
+    return pd.DataFrame(records, columns=list(FILE_COLUMNS), dtype=object)

@@ -241,3 +241,36 @@ def test_employers_not_in_registry() -> None:
 ])
 def test_company_key(name: str | None, key: str | None) -> None:
     assert company_key(name) == key
+
+
+def test_files_frame_from_read_results_and_dicts() -> None:
+    from dataclasses import dataclass
+    from datetime import UTC
+
+    from tka.compliance.status import files_frame
+
+    @dataclass
+    class File:
+        path: str
+        source_kind: str
+        source_id: str
+        defaults: dict[str, str]
+        modified: float
+
+    @dataclass
+    class Result:
+        file: File
+        quarantine: str | None
+
+    got = files_frame([
+        Result(File(f"2025-08/perusahaan/{A} a.xlsx", "company", f"company:{A}", {"company_nib": A}, 1756944000.0),
+               None),
+        {"path": "2025-08/imigrasi/x.xlsx", "source_kind": "imigrasi", "source_id": "imigrasi",
+         "quarantine": "encrypted", "modified_at": datetime(2025, 9, 4, 8, 0)},
+    ])
+    assert got.to_dict("records") == [
+        {"path": f"2025-08/perusahaan/{A} a.xlsx", "source_kind": "company", "source_id": f"company:{A}",
+         "company_nib": A, "quarantine_reason": None, "received_at": datetime(2025, 9, 4, 0, 0, tzinfo=UTC)},
+        {"path": "2025-08/imigrasi/x.xlsx", "source_kind": "imigrasi", "source_id": "imigrasi",
+         "company_nib": None, "quarantine_reason": "encrypted", "received_at": datetime(2025, 9, 4, 8, 0, tzinfo=UTC)},
+    ]
