@@ -1,0 +1,183 @@
+"""Alert channels against real local receivers: an HTTP webhook server and an aiosmtpd SMTP server."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+from collections.abc import Iterator
+from email import message_from_bytes
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from rich.console import Console
+
+pytestmark = pytest.mark.slow
+
+
+class _Collector(BaseHTTPRequestHandler):
+    received: list[dict[str, Any]] = []
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.received.append({"path": self.path, "content_type": self.headers.get("Content-Type"),
+                              "json": json.loads(body)})
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """An HTTP server on a free local port that records every POST."""
+    handler = type("Handler", (_Collector,), {"received": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/hook", handler.received
+    server.shutdown()
+    server.server_close()
+
+
+class _Mailbox:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
+        self.messages.append(message_from_bytes(envelope.content))
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def smtp() -> Iterator[tuple[int, _Mailbox]]:
+    """An aiosmtpd server on a free local port that keeps every message."""
+    mailbox = _Mailbox()
+    port = _free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield port, mailbox
+    controller.stop()
+
+
+@pytest.fixture(scope="module")
+def channels(prefect_api: None, webhook: tuple[str, list[dict[str, Any]]],
+             smtp: tuple[int, _Mailbox]) -> dict[str, Any]:
+    """Saved blocks: a custom webhook (tka-webhook) and an SMTP e-mail (tka-email) pointing at the receivers."""
+    from prefect.blocks.notifications import CustomWebhookNotificationBlock
+    from prefect_email import EmailServerCredentials
+
+    from tka.compliance.channels import SmtpEmailNotification
+
+    url, _ = webhook
+    CustomWebhookNotificationBlock(name="tka", url=url, json_data={"subject": "{{subject}}", "text": "{{body}}"},
+                                   ).save("tka-webhook", overwrite=True)
+    credentials = EmailServerCredentials(smtp_server="127.0.0.1", smtp_type="INSECURE", smtp_port=smtp[0])
+    SmtpEmailNotification(credentials=credentials, email_from="tka@kukarkab.test",
+                          email_to=["kesbangpol@kukarkab.test", "operator@kukarkab.test"]).save("tka-email",
+                                                                                               overwrite=True)
+    return {"webhook": webhook[1], "mailbox": smtp[1]}
+
+
+def test_webhook_receives_exact_json(channels: dict[str, Any]) -> None:
+    from tka.compliance.channels import send
+
+    received = channels["webhook"]
+    received.clear()
+    assert send("tka-webhook", "[TKA] Uji", "Baris satu\nBaris dua") is True
+    assert received == [{"path": "/hook", "content_type": "application/json",
+                         "json": {"subject": "[TKA] Uji", "text": "Baris satu\nBaris dua"}}]
+
+
+def test_block_can_be_named_with_its_type_slug(channels: dict[str, Any]) -> None:
+    from tka.compliance.channels import send
+
+    received = channels["webhook"]
+    received.clear()
+    send("custom-webhook/tka-webhook", "S", "B")
+    assert [r["json"] for r in received] == [{"subject": "S", "text": "B"}]
+
+
+def test_smtp_email_exact_subject_and_body(channels: dict[str, Any]) -> None:
+    from tka.compliance.channels import send
+
+    mailbox = channels["mailbox"]
+    mailbox.messages.clear()
+    mailbox.envelopes.clear()
+    assert send("tka-email", "[TKA] Laporan perusahaan periode Agustus 2025", "Belum lapor: 3\n") is True
+    assert mailbox.envelopes == [("tka@kukarkab.test", ["kesbangpol@kukarkab.test", "operator@kukarkab.test"])]
+    message = mailbox.messages[0]
+    assert message["Subject"] == "[TKA] Laporan perusahaan periode Agustus 2025"
+    assert message["From"] == "tka@kukarkab.test"
+    # SMTP carries CRLF line ends.
+    assert message.get_payload(decode=True).decode() == "Belum lapor: 3\r\n"
+
+
+def test_dry_run_prints_and_sends_nothing(channels: dict[str, Any]) -> None:
+    from tka.compliance.channels import send
+
+    received = channels["webhook"]
+    received.clear()
+    console = Console(record=True, width=100, color_system=None)
+    assert send("tka-webhook", "[TKA] Uji", "Isi pesan", dry_run=True, console=console) is False
+    assert received == []
+    output = console.export_text()
+    assert "[dry run] tka-webhook: [TKA] Uji" in output and "Isi pesan" in output
+
+
+def test_unknown_block_is_an_error(channels: dict[str, Any]) -> None:
+    from tka.compliance.channels import send
+
+    with pytest.raises(ValueError, match="found 0"):
+        send("tidak-ada", "S", "B")
+
+
+def test_failure_hook_names_flow_period_and_stage(channels: dict[str, Any]) -> None:
+    from prefect import flow, task
+
+    from tka.compliance.channels import make_failure_hook
+
+    @task(name="validate-rows")
+    def validate_rows(period: str) -> None:
+        raise ValueError(f"paspor E12345678 milik GAO XUEFENG tidak valid ({period})")
+
+    @task(name="read-files")
+    def read_files(period: str) -> int:
+        return 3
+
+    @flow(name="tka-uji-gagal", on_failure=[make_failure_hook(lambda: ["tka-webhook", "tka-email"])])
+    def failing(period: str) -> None:
+        read_files(period)
+        validate_rows(period)
+
+    received, mailbox = channels["webhook"], channels["mailbox"]
+    received.clear()
+    mailbox.messages.clear()
+    state = failing("2025-08", return_state=True)
+    assert state.is_failed()
+    subject = "[TKA] Flow gagal: tka-uji-gagal periode 2025-08 tahap validate-rows"
+    assert [r["json"]["subject"] for r in received] == [subject]
+    body = received[0]["json"]["text"]
+    assert body.splitlines()[:3] == [subject, "Status: Failed", "Jenis kesalahan: ValueError"]
+    assert not re.search(r"E\d{8}|XUEFENG", body)
+    assert [m["Subject"] for m in mailbox.messages] == [subject]
+
+
+def test_mask_personal() -> None:
+    from tka.compliance.channels import mask_personal
+
+    assert mask_personal("paspor E12345678 dan EA1234567, periode 2025-08") == (
+        "paspor E12****78 dan EA1****67, periode 2025-08")
