@@ -1,0 +1,115 @@
+"""Small dialect-aware helpers: frame-to-row conversion, bulk inserts (COPY on PostgreSQL) and upserts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Date, DateTime, Table
+from sqlalchemy.dialects import postgresql, sqlite
+
+# Above this many rows a PostgreSQL bulk insert goes through COPY (bench/load_bench.py measures the gain).
+COPY_THRESHOLD = 1_000
+_CHUNK = 5_000
+
+
+def utcnow() -> dt.datetime:
+    """The current time in UTC (stored as such; shown in Asia/Makassar by the CLI)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def _cell(value: Any, column_type: Any) -> Any:
+    """One value as the DB-API wants it: None for missing, date for DATE, plain Python scalars."""
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NaT:
+        return None
+    if isinstance(column_type, Date) and not isinstance(column_type, DateTime):
+        if isinstance(value, pd.Timestamp | dt.datetime):
+            return value.date()
+        if isinstance(value, str):
+            return dt.date.fromisoformat(value[:10])
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item") and not isinstance(value, str | bytes):  # numpy scalar
+        return value.item()
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return value
+
+
+def frame_rows(frame: pd.DataFrame | Sequence[Mapping[str, Any]] | None, table: Table,
+               defaults: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Rows of ``frame`` restricted to ``table``'s columns (missing ones None), with ``defaults`` applied."""
+    if frame is None:
+        return []
+    if not isinstance(frame, pd.DataFrame):
+        frame = pd.DataFrame([dict(r) for r in frame])
+    if frame.empty:
+        return []
+    names = [c.name for c in table.columns]
+    df = frame.reindex(columns=names).astype(object)
+    df = df.where(df.notna(), None)
+    for column in table.columns:
+        values = df[column.name]
+        first = next((v for v in values if v is not None), None)
+        if column.name in (defaults or {}):
+            default = defaults[column.name]  # type: ignore[index]
+            df[column.name] = [default if v is None else v for v in values]
+        elif first is None:
+            continue
+        # Convert the whole column only when its first value shows it is not DB-ready (cheap check).
+        if _cell(first, column.type) is not first:
+            df[column.name] = [_cell(v, column.type) for v in df[column.name]]
+    return df.to_dict("records")
+
+
+def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], *,
+                use_copy: bool = True) -> int:
+    """Insert ``rows`` inside the caller's transaction: COPY on PostgreSQL for big batches, else executemany."""
+    if not rows:
+        return 0
+    if use_copy and conn.dialect.name == "postgresql" and len(rows) >= COPY_THRESHOLD:
+        names = [c.name for c in table.columns]
+        quoted = ", ".join(conn.dialect.identifier_preparer.quote(n) for n in names)
+        cursor = conn.connection.driver_connection.cursor()  # same DB connection, same transaction
+        with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row.get(n) for n in names])
+        cursor.close()
+        return len(rows)
+    for start in range(0, len(rows), _CHUNK):
+        conn.execute(table.insert(), list(rows[start:start + _CHUNK]))
+    return len(rows)
+
+
+def upsert(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]],
+           update: Mapping[str, Any] | Sequence[str] | None = None) -> None:
+    """INSERT … ON CONFLICT (primary key) DO UPDATE on SQLite and PostgreSQL.
+
+    ``update`` is a list of columns to overwrite from the new row, or a mapping column -> SQL expression
+    written against ``stmt.excluded`` via a callable ``(excluded) -> expression``.
+    """
+    keys = [c.name for c in table.primary_key.columns]
+    # One statement must not touch a key twice (PostgreSQL refuses): the last row per key wins.
+    rows = list({tuple(r[k] for k in keys): r for r in rows}.values())
+    if not rows:
+        return
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}[conn.dialect.name]
+    stmt = dialect.insert(table)
+    if update is None:
+        update = [c.name for c in table.columns if c.name not in keys]
+    if isinstance(update, Mapping):
+        set_ = {k: (v(stmt.excluded) if callable(v) else v) for k, v in update.items()}
+    else:
+        set_ = {k: stmt.excluded[k] for k in update}
+    stmt = stmt.on_conflict_do_update(index_elements=keys, set_=set_) if set_ else \
+        stmt.on_conflict_do_nothing(index_elements=keys)
+    for start in range(0, len(rows), _CHUNK):
+        conn.execute(stmt, rows[start:start + _CHUNK])

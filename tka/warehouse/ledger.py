@@ -1,0 +1,172 @@
+"""The file ledger: every file version seen per period, and which version of a source wins (supersede)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, select, update
+
+from tka.warehouse._db import upsert
+from tka.warehouse.schema import file_ledger, validation_issue
+
+# Kinds whose period folder legitimately holds several files of one source (a kecamatan office may send
+# several field reports a month): for them only a new version of the *same path* supersedes the old one.
+MULTI_FILE_KINDS: frozenset[str] = frozenset({"kecamatan"})
+
+
+@dataclass(frozen=True)
+class FileVersion:
+    """One file version as the ledger knows it."""
+
+    path: str
+    sha256: str
+    source_kind: str | None
+    source_id: str | None
+    size: int | None = None
+    modified_at: dt.datetime | None = None
+    status: str | None = None
+
+
+def file_version(info: Mapping[str, Any]) -> FileVersion:
+    """Read a file dict (keys path|file_path, sha256|file_sha256, source_kind, source_id, size, modified[_at])."""
+    modified = info.get("modified_at", info.get("modified"))
+    if isinstance(modified, int | float):
+        modified = dt.datetime.fromtimestamp(modified, dt.UTC)
+    elif isinstance(modified, dt.datetime) and modified.tzinfo is None:
+        modified = modified.replace(tzinfo=dt.UTC)
+    return FileVersion(
+        path=str(info.get("path", info.get("file_path"))),
+        sha256=str(info.get("sha256", info.get("file_sha256"))),
+        source_kind=info.get("source_kind"),
+        source_id=info.get("source_id"),
+        size=info.get("size"),
+        modified_at=modified,
+        status=info.get("status"),
+    )
+
+
+def _group_key(f: FileVersion, multi_file_kinds: Collection[str]) -> tuple[str | None, ...]:
+    """Files with the same key compete; the newest wins."""
+    if f.source_kind in multi_file_kinds or f.source_id is None:
+        return ("path", f.path)
+    return ("source", f.source_kind, f.source_id)
+
+
+def _age(f: FileVersion) -> tuple[dt.datetime, str, str]:
+    """Sort key: newer modified time wins, then the later path, then the sha (total order)."""
+    floor = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return (f.modified_at or floor, f.path, f.sha256)
+
+
+def pick_winners(files: Iterable[Mapping[str, Any] | FileVersion], *,
+                 multi_file_kinds: Collection[str] = MULTI_FILE_KINDS) -> dict[tuple[str, str], str | None]:
+    """Map each (sha256, path) to None if it wins its source, else to the sha256 of the version that replaces it.
+
+    Files of the same (source_kind, source_id) compete (for ``multi_file_kinds`` only versions of the same
+    path); the newest by modified time, then path, wins. Same path with a new sha256 is always a new version.
+    Quarantined files (status "quarantined") never compete: an unreadable resend must not hide a good file.
+    """
+    given = [f if isinstance(f, FileVersion) else file_version(f) for f in files]
+    versions = [f for f in given if f.status != "quarantined"]
+    groups: dict[tuple[str | None, ...], list[FileVersion]] = {}
+    for f in versions:
+        groups.setdefault(_group_key(f, multi_file_kinds), []).append(f)
+    # A path seen with two contents: the newer content wins even across groups.
+    by_path: dict[str, list[FileVersion]] = {}
+    for f in versions:
+        by_path.setdefault(f.path, []).append(f)
+    result: dict[tuple[str, str], str | None] = {(f.sha256, f.path): None for f in given}
+    for members in [*groups.values(), *by_path.values()]:
+        winner = max(members, key=_age)
+        for f in members:
+            if f.sha256 != winner.sha256 and result[(f.sha256, f.path)] is None:
+                result[(f.sha256, f.path)] = winner.sha256
+    return result
+
+
+def record_files(engine: Engine, run_id: str, period: str, files: Sequence[Mapping[str, Any]]) -> None:
+    """Upsert the ledger rows of the files found on the drive, before reading them (new rows: status "seen")."""
+    rows = []
+    for info in files:
+        f = file_version(info)
+        rows.append({
+            "file_sha256": f.sha256, "path": f.path, "period": period, "source_kind": f.source_kind,
+            "source_id": f.source_id, "size": f.size, "modified_at": f.modified_at,
+            "first_seen_run": run_id, "last_seen_run": run_id, "status": "seen",
+            "quarantine_reason": None, "detail": None, "superseded_by": None, "rows_read": None,
+        })
+    # An existing row keeps its status: until the new load commits, the old one describes the warehouse.
+    with engine.begin() as conn:
+        upsert(conn, file_ledger, rows, update=["last_seen_run", "size", "modified_at", "source_kind",
+                                                 "source_id"])
+
+
+def write_ledger(conn: Connection, run_id: str, period: str, files: Sequence[Mapping[str, Any]], *,
+                 multi_file_kinds: Collection[str] = MULTI_FILE_KINDS) -> tuple[list[str], int]:
+    """Inside a load transaction: write file statuses, supersede older versions; return (loaded shas, n superseded).
+
+    A file dict may carry ``status`` (loaded | quarantined; default loaded), ``quarantine_reason``, ``detail``
+    and ``rows_read``. Earlier versions already in the ledger compete with the current files too.
+    """
+    current = [file_version({"status": "loaded", **f}) for f in files]
+    current_keys = {(f.sha256, f.path) for f in current}
+    older = [
+        FileVersion(r.path, r.file_sha256, r.source_kind, r.source_id, r.size, _aware(r.modified_at), r.status)
+        for r in conn.execute(select(file_ledger).where(file_ledger.c.period == period))
+        if (r.file_sha256, r.path) not in current_keys
+    ]
+    winners = pick_winners([*current, *older], multi_file_kinds=multi_file_kinds)
+    rows = []
+    loaded: list[str] = []
+    for info, f in zip(files, current, strict=True):
+        superseded_by = winners[(f.sha256, f.path)]
+        status = "superseded" if superseded_by else info.get("status", "loaded")
+        if status == "loaded":
+            loaded.append(f.sha256)
+        rows.append({
+            "file_sha256": f.sha256, "path": f.path, "period": period, "source_kind": f.source_kind,
+            "source_id": f.source_id, "size": f.size, "modified_at": f.modified_at,
+            "first_seen_run": run_id, "last_seen_run": run_id, "status": status,
+            "quarantine_reason": info.get("quarantine_reason"), "detail": info.get("detail"),
+            "superseded_by": superseded_by, "rows_read": info.get("rows_read"),
+        })
+    upsert(conn, file_ledger, rows, update=[c.name for c in file_ledger.columns
+                                            if c.name not in ("file_sha256", "path", "period",
+                                                              "first_seen_run")])
+    superseded = sum(1 for r in rows if r["status"] == "superseded")
+    # Older versions (earlier runs) that lost to a current file.
+    for f in older:
+        by = winners[(f.sha256, f.path)]
+        if by is not None:
+            conn.execute(update(file_ledger).where(and_(
+                file_ledger.c.period == period, file_ledger.c.file_sha256 == f.sha256,
+                file_ledger.c.path == f.path)).values(status="superseded", superseded_by=by))
+            superseded += 1
+    return sorted(set(loaded)), superseded
+
+
+def superseded_shas(conn: Connection, period: str) -> set[str]:
+    """The sha256 of every file version of ``period`` that the ledger marks superseded."""
+    rows = conn.execute(select(file_ledger.c.file_sha256).where(
+        file_ledger.c.period == period, file_ledger.c.status == "superseded"))
+    return {r[0] for r in rows}
+
+
+def replace_superseded_issues(conn: Connection, period: str) -> int:
+    """Mark the issues of superseded file versions of ``period`` as "replaced"; return how many changed."""
+    sub = select(file_ledger.c.file_sha256).where(
+        file_ledger.c.period == period, file_ledger.c.status == "superseded")
+    result = conn.execute(update(validation_issue).where(
+        validation_issue.c.period == period, validation_issue.c.file_sha256.in_(sub),
+        validation_issue.c.status != "replaced").values(status="replaced"))
+    return result.rowcount or 0
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite returns naive datetimes for timezone-aware columns: they were stored as UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value

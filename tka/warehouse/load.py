@@ -1,0 +1,185 @@
+"""Idempotent, atomic load of one period: every period row replaced in one transaction, decisions kept."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, case, delete, select
+
+from tka.warehouse._db import bulk_insert, frame_rows, upsert, utcnow
+from tka.warehouse.ledger import MULTI_FILE_KINDS, replace_superseded_issues, superseded_shas, write_ledger
+from tka.warehouse.schema import company, period_load, run, source_record, validation_issue, worker
+from tka.warehouse.schema import company_period as company_period_t
+from tka.warehouse.schema import worker_month as worker_month_t
+
+log = logging.getLogger(__name__)
+DECIDED = ("waived", "fixed")
+Frame = pd.DataFrame | Sequence[Mapping[str, Any]] | None
+
+
+@dataclass(frozen=True)
+class LoadStats:
+    """What one load wrote."""
+
+    period: str
+    source_records: int
+    worker_months: int
+    workers: int
+    companies: int
+    company_periods: int
+    issues: int
+    issues_with_decision: int
+    issues_replaced: int
+    files_loaded: int
+    files_superseded: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain dict for run summaries and logs."""
+        return asdict(self)
+
+
+def _span_update(table: Any, identity: Sequence[str]) -> dict[str, Callable[[Any], Any]]:
+    """ON CONFLICT set: widen first/last period; take identity fields from the latest period's row."""
+    t = table.c
+
+    def newer(ex: Any) -> Any:
+        return ex.last_period >= t.last_period
+
+    update: dict[str, Callable[[Any], Any]] = {
+        "first_period": lambda ex: case((ex.first_period < t.first_period, ex.first_period),
+                                        else_=t.first_period),
+        "last_period": lambda ex: case((ex.last_period > t.last_period, ex.last_period), else_=t.last_period),
+    }
+    for name in identity:
+        update[name] = lambda ex, name=name: case((newer(ex), ex[name]), else_=t[name])
+    return update
+
+
+def _workers_from_months(months: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Worker identity rows derived from the period's worker_month rows."""
+    keep = ("worker_id", "passport_no", "nationality", "name", "birth_date", "sex")
+    return [{k: m.get(k) for k in keep} for m in months]
+
+
+def _issue_rows(conn: Connection, period: str, run_id: str, issues: Frame) -> tuple[list[dict], int, int]:
+    """Replace the period's issues, carrying steward decisions over; return (rows, with decision, replaced)."""
+    decisions = {
+        r.issue_id: {"status": r.status, "decided_by": r.decided_by, "decided_at": r.decided_at,
+                     "decision_note": r.decision_note}
+        for r in conn.execute(select(validation_issue).where(
+            validation_issue.c.period == period, validation_issue.c.status.in_(DECIDED)))
+    }
+    replaced = replace_superseded_issues(conn, period)
+    kept = {r[0] for r in conn.execute(select(validation_issue.c.issue_id).where(
+        validation_issue.c.period == period, validation_issue.c.status == "replaced"))}
+    conn.execute(delete(validation_issue).where(validation_issue.c.period == period,
+                                                validation_issue.c.status != "replaced"))
+    gone = superseded_shas(conn, period)
+    rows, seen, with_decision = [], set(kept), 0
+    for row in frame_rows(issues, validation_issue, {"period": period, "run_id": run_id}):
+        if row["issue_id"] in seen:  # already kept as replaced, or a duplicate in the input
+            continue
+        seen.add(row["issue_id"])
+        row.update(status="open", decided_by=None, decided_at=None, decision_note=None)
+        if row["issue_id"] in decisions:
+            row.update(decisions[row["issue_id"]])
+            with_decision += 1
+        if row["file_sha256"] in gone:
+            row["status"] = "replaced"
+        rows.append(row)
+    return rows, with_decision, replaced
+
+
+def load_period(
+    engine: Engine, period: str, run_id: str, *,
+    files: Sequence[Mapping[str, Any]],
+    source_records: Frame,
+    issues: Frame,
+    workers: Frame = None,
+    worker_month: Frame,
+    companies: Frame = None,
+    company_period: Frame = None,
+    run_summary: Mapping[str, Any] | None = None,
+    multi_file_kinds: Collection[str] = MULTI_FILE_KINDS,
+    use_copy: bool = True,
+    on_step: Callable[[str], None] | None = None,
+) -> LoadStats:
+    """Replace everything of ``period`` in ONE transaction; a failure anywhere leaves the previous state.
+
+    Kept across re-runs: issue decisions (waived/fixed) by issue_id, issues of superseded files (as
+    "replaced"), the alert ledger, and worker/company rows (upserted; their period span only widens).
+    ``workers`` defaults to the identity columns of ``worker_month``. ``on_step`` is called with each step
+    name after it ran (progress, and tests that inject failures).
+    """
+    step = on_step or (lambda _name: None)
+    now = utcnow()
+    records = frame_rows(source_records, source_record, {"period": period, "run_id": run_id})
+    unique = {r["record_key"]: r for r in reversed(records)}  # first occurrence wins
+    if len(unique) != len(records):
+        log.warning("period %s: %d duplicate record keys dropped (same file content twice?)",
+                    period, len(records) - len(unique))
+        records = sorted(unique.values(), key=lambda r: r["record_key"])
+    months = frame_rows(worker_month, worker_month_t, {"period": period})
+    worker_rows = frame_rows(workers if workers is not None else _workers_from_months(months), worker,
+                             {"first_period": period, "last_period": period})
+    span = {"first_period": period, "last_period": period}
+    company_rows = frame_rows(_company_frame(companies), company, span)
+    cp_rows = frame_rows(company_period, company_period_t, {"period": period})
+
+    with engine.begin() as conn:
+        upsert(conn, run, [{
+            "run_id": run_id, "period": period, "flow_run_id": (run_summary or {}).get("flow_run_id"),
+            "started_at": (run_summary or {}).get("started_at", now), "finished_at": now,
+            "status": (run_summary or {}).get("status", "loaded"),
+            "summary": json.dumps(dict(run_summary or {}), sort_keys=True, default=str, ensure_ascii=False),
+        }])
+        step("run")
+        loaded_shas, n_superseded = write_ledger(conn, run_id, period, files, multi_file_kinds=multi_file_kinds)
+        step("file_ledger")
+        issue_rows, with_decision, replaced = _issue_rows(conn, period, run_id, issues)
+        step("validation_issue_cleared")
+        for table in (source_record, worker_month_t, company_period_t):
+            conn.execute(delete(table).where(table.c.period == period))
+        step("period_cleared")
+        upsert(conn, worker, worker_rows,
+               update=_span_update(worker, ("passport_no", "nationality", "name", "birth_date", "sex")))
+        step("worker")
+        upsert(conn, company, company_rows,
+               update=_span_update(company, ("name", "kbli", "kecamatan_code", "must_report")))
+        step("company")
+        bulk_insert(conn, worker_month_t, months, use_copy=use_copy)
+        step("worker_month")
+        bulk_insert(conn, source_record, records, use_copy=use_copy)
+        step("source_record")
+        bulk_insert(conn, company_period_t, cp_rows, use_copy=use_copy)
+        step("company_period")
+        bulk_insert(conn, validation_issue, issue_rows, use_copy=use_copy)
+        step("validation_issue")
+        upsert(conn, period_load, [{"period": period, "run_id": run_id, "loaded_at": now,
+                                    "file_shas": json.dumps(loaded_shas)}])
+        step("period_load")
+
+    stats = LoadStats(
+        period=period, source_records=len(records), worker_months=len(months), workers=len(worker_rows),
+        companies=len(company_rows), company_periods=len(cp_rows), issues=len(issue_rows),
+        issues_with_decision=with_decision, issues_replaced=replaced, files_loaded=len(loaded_shas),
+        files_superseded=n_superseded,
+    )
+    log.info("loaded period %s: %s", period, stats.as_dict())
+    return stats
+
+
+def _company_frame(companies: Frame) -> Frame:
+    """Accept the registry's ``company_name`` as the company table's ``name``."""
+    if companies is None:
+        return None
+    frame = companies if isinstance(companies, pd.DataFrame) else pd.DataFrame(list(companies))
+    if "name" not in frame.columns and "company_name" in frame.columns:
+        frame = frame.rename(columns={"company_name": "name"})
+    return frame
+
