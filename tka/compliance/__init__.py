@@ -5,12 +5,24 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tka.compliance.digest import (
-    AlertToSend, Digest, ReferenceNames, alert_key, build_digest, load_reference_names, plan_alerts, render_table,
+    AlertToSend,
+    Digest,
+    ReferenceNames,
+    alert_key,
+    build_digest,
+    load_reference_names,
+    plan_alerts,
+    render_table,
     status_markdown,
 )
 from tka.compliance.policy import MustReportMode, Policy, escalation_level, load_policy, report_deadline
 from tka.compliance.status import (
-    FILE_COLUMNS, STATUS_COLUMNS, ReportStatus, compute_company_status, employers_not_in_registry, files_frame,
+    FILE_COLUMNS,
+    STATUS_COLUMNS,
+    ReportStatus,
+    compute_company_status,
+    employers_not_in_registry,
+    files_frame,
 )
 
 if TYPE_CHECKING:

@@ -23,7 +23,11 @@ from prefect.blocks.abstract import NotificationBlock
 from prefect.blocks.core import Block
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import (
-    FlowRunFilter, FlowRunFilterId, TaskRunFilter, TaskRunFilterState, TaskRunFilterStateType,
+    FlowRunFilter,
+    FlowRunFilterId,
+    TaskRunFilter,
+    TaskRunFilterState,
+    TaskRunFilterStateType,
 )
 from prefect.client.schemas.objects import StateType
 from prefect.logging import get_logger
@@ -119,7 +123,7 @@ def _failed_stage(flow_run: Any) -> str | None:
                 task_run_filter=TaskRunFilter(state=TaskRunFilterState(
                     type=TaskRunFilterStateType(any_=[StateType.FAILED, StateType.CRASHED]))),
             )
-    except Exception:  # noqa: BLE001 - the alert must go out even when the API cannot tell the stage
+    except Exception:  # the alert must go out even when the API cannot tell the stage
         logger.warning("Could not read task runs of flow run %s", getattr(flow_run, "id", "?"), exc_info=True)
         return None
     if not runs:
@@ -170,7 +174,7 @@ def make_failure_hook(channels_getter: Callable[[], Sequence[str]],
         for channel in channels_getter():
             try:
                 send(channel, subject, body, dry_run=dry_run_getter())
-            except Exception:  # noqa: BLE001 - one broken channel must not silence the others
+            except Exception:  # one broken channel must not silence the others
                 logger.exception("Operator alert through %s failed", channel)
 
     return hook

@@ -22,8 +22,8 @@ from typing import Any
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from tka.contract import FILE_PATH, SOURCE_KIND, SourceKind
 from tka.compliance.policy import MustReportMode, Policy, escalation_level, prior_period, report_deadline
+from tka.contract import FILE_PATH, SOURCE_KIND, SourceKind
 
 FILE_COLUMNS: tuple[str, ...] = ("path", "source_kind", "source_id", "company_nib", "quarantine_reason",
                                  "received_at")
@@ -151,8 +151,9 @@ def employers_not_in_registry(registry: pd.DataFrame, worker_rows: pd.DataFrame,
     """Companies named by Disnakertrans, Imigrasi or kecamatan rows (accepted) that the registry lacks."""
     index = _RegistryIndex.build(registry, min_score)
     groups: dict[str, dict[str, object]] = {}
-    for row in _employer_rows(worker_rows).itertuples(index=False):
-        nib, name = getattr(row, "company_nib"), getattr(row, "company_name")
+    evidence = _employer_rows(worker_rows)
+    for nib, name, kind in zip(evidence["company_nib"], evidence["company_name"], evidence[SOURCE_KIND],
+                               strict=True):
         if index.resolve(nib, name) is not None:
             continue
         nib, key = valid_nib(nib), company_key(name)
@@ -161,7 +162,7 @@ def employers_not_in_registry(registry: pd.DataFrame, worker_rows: pd.DataFrame,
             continue  # a row naming no company says nothing about the registry
         group = groups.setdefault(group_id, {"nib": nib, "names": [], "kinds": set(), "rows": 0})
         group["names"].append(name)
-        group["kinds"].add(getattr(row, SOURCE_KIND))
+        group["kinds"].add(kind)
         group["rows"] += 1
     records = [
         {"company_nib": g["nib"], "company_name": _mode(g["names"]),

@@ -9,7 +9,13 @@ import pytest
 from pydantic import ValidationError
 
 from tka.compliance.policy import (
-    EscalationStep, MustReportMode, Policy, escalation_level, load_policy, next_period, prior_period,
+    EscalationStep,
+    MustReportMode,
+    Policy,
+    escalation_level,
+    load_policy,
+    next_period,
+    prior_period,
     report_deadline,
 )
 from tka.settings import PROJECT_ROOT

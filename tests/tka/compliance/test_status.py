@@ -10,7 +10,10 @@ import pytest
 
 from tka.compliance.policy import EscalationStep, MustReportMode, Policy
 from tka.compliance.status import (
-    STATUS_COLUMNS, company_key, compute_company_status, employers_not_in_registry,
+    STATUS_COLUMNS,
+    company_key,
+    compute_company_status,
+    employers_not_in_registry,
 )
 
 from .conftest import files_frame, previous_frame, registry_frame, rows_frame, utc
