@@ -1,0 +1,1 @@
+"""Validation with Great Expectations and the steward's review material (feedback workbooks, exports)."""

@@ -1,0 +1,34 @@
+"""One quiet, in-memory Great Expectations context per process (no usage statistics, no progress bars)."""
+
+from __future__ import annotations
+
+import os
+import threading
+import warnings
+from functools import lru_cache
+
+# GX reads this when it is imported; set it before the import so no usage statistics are ever sent.
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+import great_expectations as gx  # noqa: E402
+from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+
+# GX serialises batch.validate() calls poorly across threads (Prefect may run tasks in a thread pool).
+GX_LOCK = threading.Lock()
+
+
+def quiet_progress_bars(context: gx.data_context.AbstractDataContext) -> None:
+    """Turn GX's tqdm progress bars off for every metric computation of ``context``."""
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+
+
+@lru_cache(maxsize=1)
+def dataframe_batch_definition() -> gx.core.batch_definition.BatchDefinition:
+    """The whole-dataframe batch definition of a cached ephemeral context's pandas data source."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        context = gx.get_context(mode="ephemeral")
+    quiet_progress_bars(context)
+    source = context.data_sources.add_pandas("tka_rows")
+    asset = source.add_dataframe_asset("rows")
+    return asset.add_batch_definition_whole_dataframe("whole")
