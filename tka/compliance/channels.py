@@ -38,6 +38,8 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
+from tka.settings import previous_period
+
 logger = get_logger("tka.compliance.channels")
 WITA = ZoneInfo("Asia/Makassar")
 # Passport-like tokens (letters and digits, 6-12 chars, at least 5 digits) are masked wherever free text
@@ -114,15 +116,20 @@ def mask_personal(text: str) -> str:
     return _PASSPORT_LIKE.sub(lambda m: f"{m.group()[:3]}****{m.group()[-2:]}", text)
 
 
+def _task_runs(flow_run: Any, states: list[StateType]) -> list[Any]:
+    """Task runs of ``flow_run`` in one of ``states``, from the Prefect API."""
+    with get_client(sync_client=True) as client:
+        return client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run.id])),
+            task_run_filter=TaskRunFilter(state=TaskRunFilterState(type=TaskRunFilterStateType(any_=states))),
+        )
+
+
 def _failed_stage(flow_run: Any) -> str | None:
-    """Name of the task (stage) that failed or crashed in ``flow_run``, from the Prefect API."""
+    """Name of the task (stage) that failed in ``flow_run``; after a crash, the one that was still running."""
     try:
-        with get_client(sync_client=True) as client:
-            runs = client.read_task_runs(
-                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run.id])),
-                task_run_filter=TaskRunFilter(state=TaskRunFilterState(
-                    type=TaskRunFilterStateType(any_=[StateType.FAILED, StateType.CRASHED]))),
-            )
+        runs = (_task_runs(flow_run, [StateType.FAILED, StateType.CRASHED])
+                or _task_runs(flow_run, [StateType.RUNNING]))
     except Exception:  # the alert must go out even when the API cannot tell the stage
         logger.warning("Could not read task runs of flow run %s", getattr(flow_run, "id", "?"), exc_info=True)
         return None
@@ -131,6 +138,18 @@ def _failed_stage(flow_run: Any) -> str | None:
     first = min(runs, key=lambda r: r.start_time or r.expected_start_time or datetime.max.replace(tzinfo=UTC))
     # Prefect names a task run "<task name>-<short key>"; the task name is the stage.
     return first.name.rsplit("-", 1)[0] if "-" in first.name else first.name
+
+
+def _run_period(flow_run: Any) -> str | None:
+    """The run's period: its ``period`` parameter, else the month before the run started (in WITA)."""
+    period = (getattr(flow_run, "parameters", None) or {}).get("period")
+    if isinstance(period, str):
+        return period
+    started = getattr(flow_run, "start_time", None) or getattr(flow_run, "expected_start_time", None)
+    if started is None:
+        return None
+    local = started.astimezone(WITA)
+    return previous_period(local.year, local.month)
 
 
 def failure_message(flow_name: str, period: str | None, stage: str | None, state_type: str,
@@ -164,9 +183,8 @@ def make_failure_hook(channels_getter: Callable[[], Sequence[str]],
     """A Prefect on_failure / on_crashed hook that tells every alert channel which flow, period and stage failed."""
 
     def hook(flow: Any, flow_run: Any, state: Any) -> None:
-        period = (getattr(flow_run, "parameters", None) or {}).get("period")
         subject, body = failure_message(
-            flow_name=flow.name, period=period if isinstance(period, str) else None,
+            flow_name=flow.name, period=_run_period(flow_run),
             stage=_failed_stage(flow_run), state_type=str(getattr(state, "name", None) or state.type),
             error_type=_error_type(state), flow_run_name=getattr(flow_run, "name", None),
             at=datetime.now(UTC),

@@ -181,3 +181,38 @@ def test_mask_personal() -> None:
 
     assert mask_personal("paspor E12345678 dan EA1234567, periode 2025-08") == (
         "paspor E12****78 dan EA1****67, periode 2025-08")
+
+
+def test_failure_hook_defaults_period_to_previous_month_and_unknown_stage(channels: dict[str, Any]) -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from prefect import flow
+
+    from tka.compliance.channels import make_failure_hook
+    from tka.settings import previous_period
+
+    @flow(name="tka-uji-tanpa-tahap", on_failure=[make_failure_hook(lambda: ["tka-webhook"])])
+    def failing(period: str | None = None) -> None:
+        raise RuntimeError("gagal sebelum tahap mana pun")
+
+    received = channels["webhook"]
+    received.clear()
+    now = datetime.now(UTC).astimezone(ZoneInfo("Asia/Makassar"))
+    assert failing(return_state=True).is_failed()
+    expected_period = previous_period(now.year, now.month)
+    assert [r["json"]["subject"] for r in received] == [
+        f"[TKA] Flow gagal: tka-uji-tanpa-tahap periode {expected_period} tahap tidak diketahui"]
+
+
+def test_failure_message_exact_and_masked() -> None:
+    from datetime import UTC, datetime
+
+    from tka.compliance.channels import failure_message
+
+    subject, body = failure_message("monthly-ingest", "2025-08", "validate-rows", "Failed", "ValueError",
+                                    "run E12345678", datetime(2025, 9, 1, 1, 30, tzinfo=UTC))
+    assert subject == "[TKA] Flow gagal: monthly-ingest periode 2025-08 tahap validate-rows"
+    assert body == ("[TKA] Flow gagal: monthly-ingest periode 2025-08 tahap validate-rows\n"
+                    "Status: Failed\nJenis kesalahan: ValueError\nFlow run: run E12****78\n"
+                    "Waktu: 2025-09-01 09:30 WITA\nPeriksa log Prefect untuk rinciannya.\n")

@@ -277,3 +277,29 @@ def test_files_frame_from_read_results_and_dicts() -> None:
         {"path": "2025-08/imigrasi/x.xlsx", "source_kind": "imigrasi", "source_id": "imigrasi",
          "company_nib": None, "quarantine_reason": "encrypted", "received_at": datetime(2025, 9, 4, 8, 0, tzinfo=UTC)},
     ]
+
+
+def test_registry_duplicates_and_bad_nibs_are_skipped() -> None:
+    registry = registry_frame(
+        (A, "PT ALPHA TAMBANG", "05100", "64.02.12", True),
+        (A, "PT ALPHA TAMBANG (dobel)", "05100", "64.02.12", False),
+        ("12345", "PT NIB PENDEK", "05100", "64.02.12", True),
+        (B, "PT BETA SAWIT", None, None, None),
+    )
+    got = compute_company_status(registry, rows_frame(), files_frame(), NO_PREVIOUS, "2025-08", AFTER_DEADLINE,
+                                 POLICY)
+    assert got[["company_nib", "must_report", "status", "name", "kbli"]].to_dict("records") == [
+        {"company_nib": A, "must_report": True, "status": "missing", "name": "PT ALPHA TAMBANG", "kbli": "05100"},
+        {"company_nib": B, "must_report": False, "status": "not_required", "name": "PT BETA SAWIT", "kbli": None},
+    ]
+
+
+def test_pure_core_does_not_import_prefect() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, tka.compliance; print('prefect' in sys.modules)"
+    from tka.settings import PROJECT_ROOT
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT)
+    assert out.stdout.strip() == "False"
