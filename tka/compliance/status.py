@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -90,6 +90,8 @@ class _RegistryIndex:
     by_key: dict[str, str]
     keys: tuple[str, ...]
     min_score: float
+    # Sources repeat the same company name on every row; fuzzy-match each name once.
+    _memo: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, registry: pd.DataFrame, min_score: float) -> _RegistryIndex:
@@ -110,11 +112,13 @@ class _RegistryIndex:
             return None
         if key in self.by_key:
             return self.by_key[key]
-        hits = process.extract(key, self.keys, scorer=fuzz.token_sort_ratio, score_cutoff=self.min_score, limit=2)
-        # Conservative: a tie between two registry names is no match.
-        if len(hits) == 1 or (len(hits) == 2 and hits[0][1] > hits[1][1]):
-            return self.by_key[hits[0][0]]
-        return None
+        if key not in self._memo:
+            hits = process.extract(key, self.keys, scorer=fuzz.token_sort_ratio, score_cutoff=self.min_score,
+                                   limit=2)
+            # Conservative: a tie between two registry names is no match.
+            clear = len(hits) == 1 or (len(hits) == 2 and hits[0][1] > hits[1][1])
+            self._memo[key] = self.by_key[hits[0][0]] if clear else None
+        return self._memo[key]
 
     def resolve(self, nib: object, name: object) -> str | None:
         """Registry NIB for a (NIB, name) pair: by NIB first, then by name."""

@@ -303,3 +303,20 @@ def test_pure_core_does_not_import_prefect() -> None:
 
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT)
     assert out.stdout.strip() == "False"
+
+
+def test_fuzzy_name_match_needs_one_clear_winner() -> None:
+    registry = pd.concat([REGISTRY, registry_frame(
+        ("7777777777777", "PT SINAR ABADI JAYA", "05100", "64.02.12", True),
+        ("8888888888888", "PT SINAR ABADI JAYA 2", "05100", "64.02.12", True),
+        ("9999999999999", "PT SINAR ABADI RAYA", "05100", "64.02.12", True),
+    )], ignore_index=True)
+    rows = rows_frame(
+        # Word order swapped: token_sort_ratio 100, one winner -> PT ALPHA TAMBANG, not an outsider.
+        {"source_kind": "imigrasi", "file_path": "i.xlsx", "company_name": "PT TAMBANG ALPHA", "status": "accepted"},
+        # Equally close to "SINAR ABADI JAYA" and "SINAR ABADI RAYA": ambiguous -> no match.
+        {"source_kind": "imigrasi", "file_path": "i.xlsx", "company_name": "PT SINAR ABADI KAYA", "status": "accepted"},
+    )
+    got = employers_not_in_registry(registry, rows, min_score=90)
+    assert got[["company_nib", "company_name"]].to_dict("records") == [
+        {"company_nib": None, "company_name": "PT SINAR ABADI KAYA"}]
