@@ -1,0 +1,169 @@
+"""Find the header of a sheet and classify the rows below it (data, totals, column numbers, signature).
+
+Agencies put title rows above the table, split headers over two rows under merged group cells ("PASPOR" over
+"Nomor | Masa Berlaku"), number the columns "(1) (2) (3)", add JUMLAH rows and close with a signature block.
+The header is the row (or pair of rows) whose cells match the most synonyms of ``config/sources.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from tka.read.config import header_key
+from tka.read.normalize import cell_text
+from tka.read.workbook import Merge
+
+MIN_HEADER_FIELDS = 2  # distinct canonical fields (row_no not counted) a row needs to be taken as the header
+IGNORED_FOR_SCORE = frozenset({"row_no"})
+_BRACKETS_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\*")
+_TOTAL_RE = re.compile(r"^(?:jumlah|total|sub\s*-?\s*total|grand\s*total)\b", re.IGNORECASE)
+_SIGNATURE_RE = re.compile(
+    r"^(?:mengetahui|diketahui|disetujui|dibuat\s+oleh|yang\s+membuat|hormat\s+kami|tertanda|ttd\b|kepala\b|"
+    r"camat\b|sekretaris\b|nip\b|nip[.:]|a\.\s*n\.|an\.\s|plt\.?\s|plh\.?\s|pembina\b|penata\b)", re.IGNORECASE)
+_PLACE_DATE_RE = re.compile(
+    r"^[^\W\d_][^\W\d_ .'-]*(?:[ .'-]+[^\W\d_]+)*\s*,\s*"
+    r"(?:\d{1,2}\s+[^\W\d_]+\.?\s+\d{4}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|[^\W\d_]+\s+\d{4})$")
+_COLUMN_NUMBER_RE = re.compile(r"^\(?\d+\)?\.?$")
+MAX_SIGNATURE_CELLS = 3
+
+
+@dataclass(frozen=True)
+class Header:
+    """A detected header: its rows (grid indices), per-column text and the canonical field of matched columns."""
+
+    rows: tuple[int, ...]
+    texts: tuple[str, ...]  # combined header text per column ('' where the column has no header)
+    fields: dict[int, str]  # column index -> canonical field (first column wins for a field)
+    unexpected: tuple[str, ...]  # header texts that match no synonym
+    duplicates: tuple[str, ...]  # header texts whose field an earlier column already has
+
+    @property
+    def first_data_row(self) -> int:
+        """Grid index of the first row below the header."""
+        return self.rows[-1] + 1
+
+
+def match_field(text: str, lookup: dict[str, str]) -> str | None:
+    """Canonical field of one header text: exact synonym key, then the text without brackets/asterisks."""
+    if not text:
+        return None
+    field = lookup.get(header_key(text))
+    if field is None and (stripped := _BRACKETS_RE.sub(" ", text)) != text:
+        field = lookup.get(header_key(stripped))
+    return field
+
+
+def row_texts(row: list[object]) -> list[str]:
+    """Display text of every cell of a row ('' for blanks)."""
+    return [cell_text(v) or "" if not isinstance(v, str) else " ".join(v.split()) for v in row]
+
+
+def _fill_merges(grid: list[list[str]], merges: list[Merge], last_row: int) -> None:
+    """Copy the value of each merged range (within the scanned rows) into all its cells."""
+    for (r0, c0), (r1, c1) in merges:
+        if r0 > last_row or r0 >= len(grid) or c0 >= len(grid[r0]):
+            continue
+        value = grid[r0][c0]
+        for r in range(r0, min(r1, last_row) + 1):
+            row = grid[r]
+            for c in range(c0, min(c1 + 1, len(row))):
+                if not row[c]:
+                    row[c] = value
+
+
+def _forward_fill_group(group: list[str], child: list[str]) -> list[str]:
+    """Without merge info a group cell is "value, then blanks": extend it over the children it spans."""
+    filled = list(group)
+    for c in range(1, len(filled)):
+        if not filled[c] and child[c] and filled[c - 1] and child[c - 1] and c - 1 < len(child):
+            filled[c] = filled[c - 1]
+    return filled
+
+
+def _candidates(group: str, child: str) -> list[tuple[str, str]]:
+    """(display text, text to match) for one column of a two-row header, most specific first."""
+    if group and child and group != child:
+        combined = f"{group} {child}"
+        return [(combined, combined), (combined, child), (combined, group)]
+    text = child or group
+    return [(text, text)] if text else []
+
+
+def _map(columns: list[list[tuple[str, str]]], lookup: dict[str, str]) -> Header:
+    texts, fields, unexpected, duplicates = [], {}, [], []
+    seen: set[str] = set()
+    for index, candidates in enumerate(columns):
+        display = candidates[0][0] if candidates else ""
+        texts.append(display)
+        field = next((f for _, t in candidates if (f := match_field(t, lookup))), None)
+        if field is None:
+            if display:
+                unexpected.append(display)
+        elif field in seen:
+            duplicates.append(display)
+        else:
+            seen.add(field)
+            fields[index] = field
+    return Header((), tuple(texts), fields, tuple(unexpected), tuple(duplicates))
+
+
+def _score(header: Header) -> int:
+    return sum(1 for f in header.fields.values() if f not in IGNORED_FOR_SCORE)
+
+
+def detect_header(rows: list[list[object]], merges: list[Merge], lookup: dict[str, str],
+                  scan_rows: int = 30) -> Header | None:
+    """The best header among the first ``scan_rows`` rows (single row or group+child pair), or None."""
+    limit = min(scan_rows, len(rows))
+    grid = [row_texts(r) for r in rows[: limit + 1]]
+    width = max((len(r) for r in grid), default=0)
+    grid = [r + [""] * (width - len(r)) for r in grid]
+    _fill_merges(grid, merges, limit)
+    best: Header | None = None
+    best_score = MIN_HEADER_FIELDS - 1
+    for i in range(limit):
+        if not any(grid[i]):
+            continue
+        single = _map([_candidates("", t) for t in grid[i]], lookup)
+        if (score := _score(single)) > best_score:
+            best, best_score = replace(single, rows=(i,)), score
+        if i + 1 < len(grid) and any(grid[i + 1]):
+            group = _forward_fill_group(grid[i], grid[i + 1])
+            pair = _map([_candidates(g, c) for g, c in zip(group, grid[i + 1], strict=True)], lookup)
+            # A pair wins only when the second row adds fields; otherwise it is data or a (1)(2)(3) row.
+            if (score := _score(pair)) > max(best_score, _score(single)):
+                best, best_score = replace(pair, rows=(i, i + 1)), score
+    return best
+
+
+# --- Rows below the header ----------------------------------------------------------------------------------
+def row_kind(values: list[object], texts: list[str], header_rows: frozenset[tuple[str, ...]] = frozenset()) -> str:
+    """Classify a row below the header: "data", "blank", "total", "numbers", "repeat_header" or "signature"."""
+    filled = [t for t in texts if t]
+    if not filled:
+        return "blank"
+    first = filled[0]
+    if _TOTAL_RE.match(first):
+        return "total"
+    if len(filled) <= MAX_SIGNATURE_CELLS and (_SIGNATURE_RE.match(first) or _PLACE_DATE_RE.match(first)):
+        return "signature"
+    if all(_is_number(v, t) for v, t in zip(values, texts, strict=False) if t):
+        return "numbers"
+    if header_rows and trimmed(texts) in header_rows:
+        return "repeat_header"  # printed exports repeat the header on every page
+    return "data"
+
+
+def trimmed(texts: list[str]) -> tuple[str, ...]:
+    """Row texts without trailing blanks (to compare rows of different widths)."""
+    end = len(texts)
+    while end and not texts[end - 1]:
+        end -= 1
+    return tuple(texts[:end])
+
+
+def _is_number(value: object, text: str) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, (int, float)) or bool(_COLUMN_NUMBER_RE.match(text))

@@ -1,0 +1,447 @@
+"""Cell-value normalisers: dates, nationality, passport, kecamatan, names, companies, NIB and permit words.
+
+Every function is pure and takes the raw cell value as the reader got it (str, float, int, bool, date,
+datetime or None). Blank cells and ``-`` mean "no value" and give None. Functions that can fail return the raw
+text as a second value, so the validator can report it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pycountry
+
+from tka.read.config import Reference, header_key, load_reference
+from tka.settings import PROJECT_ROOT
+
+_NULL_TEXTS = frozenset({"", "-", "--", "—", "–", "n/a", "na", "null", "none", "nan"})
+
+
+@lru_cache(maxsize=1)
+def default_reference() -> Reference:
+    """The project's ``config/reference.yaml``, used when a normaliser gets no ``ref``."""
+    return load_reference(PROJECT_ROOT / "config" / "reference.yaml")
+
+
+def cell_text(value: object) -> str | None:
+    """The text of a cell as a person reads it: integral floats without ``.0``, dates ISO; None for blanks."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        text = str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+    elif isinstance(value, dt.datetime):
+        text = value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    elif isinstance(value, (dt.date, dt.time, dt.timedelta, int)):
+        text = str(value)
+    else:
+        text = " ".join(str(value).split())
+    return None if text.casefold() in _NULL_TEXTS else text
+
+
+# --- Dates ------------------------------------------------------------------------------------------------
+_WEEKDAYS = ("senin", "selasa", "rabu", "kamis", "jumat", "jum'at", "sabtu", "minggu", "ahad",
+             "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+             "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAY_RE = re.compile(r"^(?:%s)\b[\s,.]*" % "|".join(re.escape(w) for w in _WEEKDAYS), re.IGNORECASE)
+_ISO_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_DMY_RE = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})$")
+_D_MON_Y_RE = re.compile(r"^(\d{1,2})[\s\-/.]*([^\W\d_]+)\.?[\s\-/.,]+(\d{4}|\d{2})$")
+_MON_D_Y_RE = re.compile(r"^([^\W\d_]+)\.?\s+(\d{1,2}),?\s+(\d{4})$")
+_SERIAL_TEXT_RE = re.compile(r"^\d{1,5}(?:\.0+)?$")
+_EXCEL_1900 = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 once Lotus' phantom 1900-02-29 is accounted for
+_EXCEL_1904 = dt.date(1904, 1, 1)
+_MAX_SERIAL = 2958465  # 9999-12-31
+TWO_DIGIT_YEAR_PIVOT = 50  # "25" -> 2025, "85" -> 1985
+
+
+def _month_table(ref: Reference) -> dict[str, int]:
+    table = {name.casefold(): i for i, name in enumerate(calendar.month_name) if name}
+    table.update({name.casefold(): i for i, name in enumerate(calendar.month_abbr) if name})
+    table["sept"] = 9
+    for month, words in ref.months.items():
+        table.update({w.casefold(): int(month) for w in words})
+    return table
+
+
+_MONTHS_CACHE: dict[int, tuple[Reference, dict[str, int]]] = {}
+
+
+def _months(ref: Reference) -> dict[str, int]:
+    hit = _MONTHS_CACHE.get(id(ref))
+    if hit is None or hit[0] is not ref:
+        hit = _MONTHS_CACHE[id(ref)] = (ref, _month_table(ref))
+    return hit[1]
+
+
+def excel_serial_to_date(serial: float, date1904: bool = False) -> dt.date | None:
+    """Date of an Excel serial number in the 1900 or 1904 system; None when out of range."""
+    if not (0 < serial <= _MAX_SERIAL):
+        return None
+    days = int(serial)
+    if date1904:
+        return _EXCEL_1904 + dt.timedelta(days=days)
+    if days == 60:  # 1900-02-29 does not exist
+        return None
+    return _EXCEL_1900 + dt.timedelta(days=days if days > 60 else days + 1)
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if len(text) == 2:
+        year += 2000 if year <= TWO_DIGIT_YEAR_PIVOT else 1900
+    return year
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _parse_date_text(text: str, ref: Reference) -> dt.date | None:
+    text = _WEEKDAY_RE.sub("", text.strip()).strip()
+    if m := _ISO_RE.match(text):
+        return _safe_date(int(m[1]), int(m[2]), int(m[3]))
+    if m := _DMY_RE.match(text):
+        return _safe_date(_year(m[4]), int(m[3]), int(m[1]))
+    months = _months(ref)
+    if (m := _D_MON_Y_RE.match(text)) and m[2].casefold() in months:
+        return _safe_date(_year(m[3]), months[m[2].casefold()], int(m[1]))
+    if (m := _MON_D_Y_RE.match(text)) and m[1].casefold() in months:
+        return _safe_date(int(m[3]), months[m[1].casefold()], int(m[2]))
+    if _SERIAL_TEXT_RE.match(text):  # a serial that went through CSV or a text cell
+        return excel_serial_to_date(float(text))
+    return None
+
+
+def parse_date(value: object, date1904: bool = False,
+               ref: Reference | None = None) -> tuple[dt.date | None, str | None]:
+    """Parse a date cell: (date, None), (None, raw text) when unparseable, or (None, None) when blank."""
+    if isinstance(value, dt.datetime):
+        return value.date(), None
+    if isinstance(value, dt.date):
+        return value, None
+    text = cell_text(value)
+    if text is None:
+        return None, None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        parsed = excel_serial_to_date(float(value), date1904)
+    else:
+        parsed = _parse_date_text(text, ref or default_reference())
+    return (parsed, None) if parsed is not None else (None, text)
+
+
+_RANGE_SPLIT_RE = re.compile(r"\s*(?:s\s*/\s*d|s\.\s*d\.?|sampai\s+dengan|sampai|hingga|to|until|—|–)\s*",
+                             re.IGNORECASE)
+_RANGE_DASH_RE = re.compile(r"^(.+?\d)\s+-\s+(\d.+)$")
+
+
+def parse_date_range(value: object, ref: Reference | None = None
+                     ) -> tuple[dt.date | None, dt.date | None, str | None]:
+    """Split "01-01-2025 s/d 31-12-2025" (s.d., sampai dengan) into (start, end, raw text if a part failed)."""
+    text = cell_text(value)
+    if text is None:
+        return None, None, None
+    parts = _RANGE_SPLIT_RE.split(text, maxsplit=1)
+    if len(parts) != 2 and (m := _RANGE_DASH_RE.match(text)):
+        parts = [m[1], m[2]]
+    if len(parts) != 2:
+        return None, None, text
+    start, bad_start = parse_date(parts[0], ref=ref)
+    end, bad_end = parse_date(parts[1], ref=ref)
+    return start, end, text if (bad_start or bad_end or start is None or end is None) else None
+
+
+_PLACE_DATE_RE = re.compile(
+    r"^(?P<place>.*?)[\s,;/]*(?P<date>\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}"
+    r"|\d{1,2}[\s\-]+[^\W\d_]+\.?[\s\-]+\d{4})$")
+
+
+def split_place_date(value: object, date1904: bool = False, ref: Reference | None = None
+                     ) -> tuple[str | None, dt.date | None, str | None]:
+    """Split a "Tempat/Tgl Lahir" cell ("Beijing, 12-03-1985") into (place, date, unparsed date text)."""
+    if isinstance(value, (dt.date, int, float)) and not isinstance(value, bool):
+        parsed, bad = parse_date(value, date1904, ref)
+        return None, parsed, bad
+    text = cell_text(value)
+    if text is None:
+        return None, None, None
+    m = _PLACE_DATE_RE.match(text)
+    if m is None:
+        place, _, rest = text.rpartition(",")
+        if not place:
+            return text, None, None  # only a place
+        parsed, bad = parse_date(rest.strip(), ref=ref)
+        return place.strip() or None, parsed, bad
+    parsed, bad = parse_date(m["date"], ref=ref)
+    return m["place"].strip(" ,;/") or None, parsed, bad
+
+
+# --- Nationality --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Tables:
+    nationality: dict[str, str]
+    kecamatan: dict[str, str]
+    split_villages: dict[str, list[tuple[str, str]]]  # parent code -> [(village key, new code)]
+    digit_lengths: dict[str, int]  # nationality -> the one length of its all-digit passport patterns
+    dependant_words: frozenset[str]
+
+
+_TABLES_CACHE: dict[int, tuple[Reference, _Tables]] = {}
+_DIGITS_PATTERN_RE = re.compile(r"^\^\\d\{(\d+)\}\$$")
+
+
+def _tables(ref: Reference | None) -> _Tables:
+    ref = ref or default_reference()
+    hit = _TABLES_CACHE.get(id(ref))
+    if hit is None or hit[0] is not ref:
+        hit = _TABLES_CACHE[id(ref)] = (ref, _build_tables(ref))
+    return hit[1]
+
+
+def _build_tables(ref: Reference) -> _Tables:
+    nationality = {}
+    for iso3, words in ref.nationality_synonyms.items():
+        nationality[header_key(iso3)] = iso3
+        for word in words:
+            nationality[header_key(word)] = iso3
+    kecamatan: dict[str, str] = {}
+    for code, kec in ref.kecamatan.items():
+        for word in [kec.name, *kec.variants]:
+            kecamatan[header_key(word)] = code
+    split: dict[str, list[tuple[str, str]]] = {}
+    for code, info in ref.kecamatan_split.items():
+        split.setdefault(info.parent, []).extend((header_key(v), code) for v in info.villages)
+    digit_lengths = {}
+    for iso3, patterns in ref.passport_patterns.items():
+        lengths = {int(m[1]) for p in patterns if (m := _DIGITS_PATTERN_RE.match(p))}
+        if len(lengths) == 1:
+            digit_lengths[iso3] = lengths.pop()
+    return _Tables(nationality, kecamatan, split, digit_lengths,
+                   frozenset(w.casefold() for w in ref.dependant_words))
+
+
+def normalize_nationality(value: object, ref: Reference | None = None) -> tuple[str | None, str | None]:
+    """ISO 3166 alpha-3 of a nationality cell (synonyms, then pycountry): (iso3, None) or (None, raw text)."""
+    text = cell_text(value)
+    if text is None:
+        return None, None
+    code = _nationality(text, _tables(ref))
+    return (code, None) if code else (None, text)
+
+
+@lru_cache(maxsize=4096)
+def _pycountry_alpha3(text: str) -> str | None:
+    try:
+        return pycountry.countries.lookup(text).alpha_3
+    except LookupError:
+        return None
+
+
+def _nationality(text: str, tables: _Tables) -> str | None:
+    candidates = [text]
+    if "(" in text:  # "Tiongkok (RRT)": try the words outside and inside the brackets
+        outside, _, inside = text.partition("(")
+        candidates += [outside.strip(), inside.strip(" )")]
+    for candidate in candidates:
+        if not candidate:
+            continue
+        if code := tables.nationality.get(header_key(candidate)):
+            return code
+        if code := _pycountry_alpha3(candidate):
+            return code
+    return None
+
+
+# --- Passport, NIB ----------------------------------------------------------------------------------------
+_ID_STRIP_RE = re.compile(r"[\s\-.]+")
+MAX_RESTORED_ZEROS = 2  # a numeric cell drops leading zeros; more than two missing digits is a different error
+
+
+def normalize_passport(value: object, nationality: str | None = None,
+                       ref: Reference | None = None) -> str | None:
+    """Upper-case passport number without spaces/dashes/dots; restores zeros a numeric cell dropped."""
+    text = cell_text(value)
+    if text is None:
+        return None
+    number = _ID_STRIP_RE.sub("", text).upper()
+    if not number:
+        return None
+    length = _tables(ref).digit_lengths.get(nationality or "")
+    # An all-digit value can only match all-digit patterns, so padding to their length is safe.
+    if length and number.isdigit() and length - MAX_RESTORED_ZEROS <= len(number) < length:
+        number = number.zfill(length)
+    return number
+
+
+NIB_LENGTH = 13
+
+
+def normalize_nib(value: object) -> str | None:
+    """NIB as digit text; a numeric cell loses its ``.0`` and a dropped leading zero is restored."""
+    text = cell_text(value)
+    if text is None:
+        return None
+    compact = _ID_STRIP_RE.sub("", text)
+    if compact.isdigit():
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and len(compact) == NIB_LENGTH - 1:
+            compact = compact.zfill(NIB_LENGTH)
+        return compact
+    return text
+
+
+KBLI_LENGTH = 5
+
+
+def normalize_kbli(value: object) -> str | None:
+    """KBLI code as 5-digit text (a numeric cell 5100 becomes "05100")."""
+    text = cell_text(value)
+    if text is None:
+        return None
+    compact = _ID_STRIP_RE.sub("", text)
+    if compact.isdigit() and isinstance(value, (int, float)) and len(compact) < KBLI_LENGTH:
+        return compact.zfill(KBLI_LENGTH)
+    return compact
+
+
+def normalize_document_no(value: object) -> str | None:
+    """A permit number (RPTKA, Notifikasi, KITAS) as typed, trimmed; numeric cells without ``.0``."""
+    text = cell_text(value)
+    return text.upper() if text else None
+
+
+# --- Kecamatan ----------------------------------------------------------------------------------------------
+_KEC_PREFIX_RE = re.compile(r"^\s*(?:kecamatan|kec)\b\.?\s*", re.IGNORECASE)
+_KEC_CODE_RE = re.compile(r"^64\.?02\.?(\d{2})$")
+
+
+def normalize_kecamatan(value: object, village: object = None,
+                        ref: Reference | None = None) -> tuple[str | None, str | None]:
+    """Kemendagri code of a kecamatan cell: (code, None), (None, raw text) if unknown, (None, None) if blank.
+
+    An old (parent) name together with a village that moved (``kecamatan_split``) gives the new kecamatan.
+    """
+    text = cell_text(value)
+    if text is None:
+        return None, None
+    tables = _tables(ref)
+    name = _KEC_PREFIX_RE.sub("", text)
+    code = tables.kecamatan.get(header_key(name))
+    if code is None and (m := _KEC_CODE_RE.match(name.replace(" ", ""))):
+        candidate = f"64.02.{m[1]}"
+        code = candidate if candidate in (ref or default_reference()).kecamatan else None
+    if code is None:
+        return None, text
+    village_text = cell_text(village)
+    if village_text and code in tables.split_villages:
+        village_key = header_key(village_text)
+        for key, new_code in tables.split_villages[code]:
+            if key in village_key:  # "Desa Kedang Ipil RT 03" names the village inside an address
+                return new_code, None
+    return code, None
+
+
+# --- People and companies ---------------------------------------------------------------------------------
+_HONORIFIC_RE = re.compile(r"^(?:(?:MR|MRS|MS|MISS|MDM|MADAM)\b\.?\s*)+")
+
+
+def normalize_person_name(value: object) -> str | None:
+    """Upper-case name with single spaces and without leading MR/MRS/MS/MISS."""
+    text = cell_text(value)
+    if text is None:
+        return None
+    name = _HONORIFIC_RE.sub("", text.upper()).strip(" .,")
+    return " ".join(name.split()) or None
+
+
+_SEX = {"l": "L", "lk": "L", "laki": "L", "lakilaki": "L", "pria": "L", "m": "L", "male": "L",
+        "p": "P", "pr": "P", "perempuan": "P", "wanita": "P", "w": "P", "f": "P", "female": "P"}
+
+
+def normalize_sex(value: object) -> str | None:
+    """"L" (laki-laki) or "P" (perempuan) from L/P, Laki-laki/Perempuan, Pria/Wanita, M/F; else None."""
+    text = cell_text(value)
+    return _SEX.get(header_key(text)) if text else None
+
+
+_LEGAL_FORM_RE = r"(?:P\s*\.?\s*T|C\s*\.?\s*V)"
+_FORM_PREFIX_RE = re.compile(rf"^(?P<form>{_LEGAL_FORM_RE})(?:\s*\.\s*|\s+)(?P<rest>.+)$")
+_FORM_SUFFIX_RE = re.compile(rf"^(?P<rest>.+?)\s*[,\s]\s*(?P<form>{_LEGAL_FORM_RE})\s*\.?$")
+_TBK_RE = re.compile(r"[\s,.]+TBK\s*\.?$")
+
+
+def normalize_company_name(value: object) -> str | None:
+    """Company name in "PT NAME" form, upper-case ("PT. X", "P.T. X", "X, PT", "X PT" -> "PT X"; CV alike; TBK last)."""
+    text = cell_text(value)
+    if text is None:
+        return None
+    name = " ".join(text.upper().replace("\u201c", '"').replace("\u201d", '"').split()).strip(' "\'')
+    tbk = bool(_TBK_RE.search(name))
+    name = _TBK_RE.sub("", name)
+    form = None
+    if m := _FORM_PREFIX_RE.match(name):
+        form, name = m["form"], m["rest"]
+    elif m := _FORM_SUFFIX_RE.match(name):
+        form, name = m["form"], m["rest"]
+    stripped = _TBK_RE.sub("", name).strip(" ,.")  # "X TBK, PT": the TBK sat before the moved form
+    tbk = tbk or stripped != name.strip(" ,.")
+    name = stripped
+    parts = [re.sub(r"[\s.]", "", form)] if form else []
+    parts.append(name)
+    if tbk:
+        parts.append("TBK")
+    return " ".join(" ".join(parts).split()) or None
+
+
+# --- Permit and person words --------------------------------------------------------------------------------
+_PERMIT_TYPES = {"baru": "baru", "new": "baru", "perpanjangan": "perpanjangan", "perpanjang": "perpanjangan",
+                 "extension": "perpanjangan", "renewal": "perpanjangan", "jangkapendek": "jangka_pendek",
+                 "shortterm": "jangka_pendek", "jp": "jangka_pendek"}
+
+
+def normalize_permit_type(value: object) -> str | None:
+    """"baru" | "perpanjangan" | "jangka_pendek" from Baru/Perpanjangan/Jangka Pendek (and English); else None."""
+    text = cell_text(value)
+    return _PERMIT_TYPES.get(header_key(text)) if text else None
+
+
+_WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def person_kind(value: object, ref: Reference | None = None) -> str:
+    """"dependant" when a Status/Hubungan cell holds a dependant word (istri, anak, ...), else "worker"."""
+    text = cell_text(value)
+    if not text:
+        return "worker"
+    words = _tables(ref).dependant_words
+    return "dependant" if any(w in words for w in _WORD_RE.findall(text.casefold())) else "worker"
+
+
+_YES = frozenset({"ya", "y", "yes", "true", "1", "wajib", "v", "✓"})
+_NO = frozenset({"tidak", "t", "no", "n", "false", "0", "tidakwajib"})
+
+
+def normalize_yes_no(value: object) -> bool | None:
+    """Registry flags such as "Wajib Lapor": Ya/Tidak (Yes/No, 1/0) -> True/False, else None."""
+    if isinstance(value, bool):
+        return value
+    text = cell_text(value)
+    if text is None:
+        return None
+    key = header_key(text) if text not in ("✓",) else text
+    return True if key in _YES else False if key in _NO else None
+
+
+def normalize_text(value: object) -> str | None:
+    """Trimmed text with single spaces; None for blanks and ``-``."""
+    return cell_text(value)

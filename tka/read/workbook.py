@@ -1,0 +1,227 @@
+"""Turn file bytes into plain grids of cell values, one per sheet: python-calamine first, other engines as fallback.
+
+A grid is a list of rows (row 0 = Excel row 1) of Python values: str ('' for blank), float, int, bool,
+datetime.date/datetime. Merged ranges come as ((row0, col0), (row1, col1)), 0-based inclusive, when the engine
+knows them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import python_calamine as calamine
+
+from tka.read.sniff import Quarantine, ReadLimits
+
+Merge = tuple[tuple[int, int], tuple[int, int]]
+
+
+@dataclass
+class RawSheet:
+    """One sheet as read: its grid, merged ranges and, if not read, why it was skipped."""
+
+    name: str
+    rows: list[list[object]] = field(default_factory=list)
+    merges: list[Merge] = field(default_factory=list)
+    row_numbers: list[int] | None = None  # CSV: line numbers; None means index + 1
+    skipped: str | None = None
+
+    def row_number(self, index: int) -> int:
+        """Row number as the user sees it (Excel row, CSV line)."""
+        return self.row_numbers[index] if self.row_numbers is not None else index + 1
+
+
+@dataclass
+class RawBook:
+    """All sheets of a file and the engine that produced them."""
+
+    sheets: list[RawSheet]
+    engine: str
+
+
+SheetFilter = Callable[[str], "str | None"]  # sheet name -> reason to skip it, or None to read it
+
+
+def load_book(data: bytes, fmt: str, name: str, limits: ReadLimits, skip: SheetFilter) -> RawBook:
+    """Read every sheet of ``data`` (format from sniff) into grids; raise Quarantine on failure or excess."""
+    if fmt == "csv":
+        return RawBook([read_csv_grid(data, name, limits)], "csv")
+    try:
+        return _load_calamine(data, name, limits, skip)
+    except Quarantine:
+        raise
+    except calamine.PasswordError as exc:
+        raise Quarantine("encrypted", f"{name}: password-protected / berkas berkata sandi") from exc
+    except Exception as first:  # noqa: BLE001 - calamine raises several error types; any failure -> fallback
+        fallback = {"xlsx": load_openpyxl, "xls": load_xlrd, "ods": load_odf}[fmt]
+        try:
+            return fallback(data, name, limits, skip)
+        except Quarantine:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise Quarantine("corrupt", f"{name}: cannot be opened ({type(first).__name__}: {first}; "
+                                        f"{type(exc).__name__}: {exc}) / berkas rusak") from exc
+
+
+def _check_size(name: str, sheet: str, rows: int, cols: int, limits: ReadLimits) -> None:
+    if rows > limits.max_rows or cols > limits.max_cols:
+        raise Quarantine("too_large", f"{name}: sheet '{sheet}' has {rows} rows x {cols} columns (limits "
+                                      f"{limits.max_rows} x {limits.max_cols}) / lembar '{sheet}' terlalu besar")
+
+
+def _check_sheet_count(name: str, count: int, limits: ReadLimits) -> None:
+    if count > limits.max_sheets:
+        raise Quarantine("too_large", f"{name}: {count} sheets, limit {limits.max_sheets} / "
+                                      "terlalu banyak lembar kerja")
+
+
+def _load_calamine(data: bytes, name: str, limits: ReadLimits, skip: SheetFilter) -> RawBook:
+    book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    try:
+        metas = book.sheets_metadata
+        _check_sheet_count(name, len(metas), limits)
+        sheets = []
+        for meta in metas:
+            reason = None
+            if meta.typ != calamine.SheetTypeEnum.WorkSheet:
+                reason = "not a worksheet / bukan lembar data"
+            elif meta.visible != calamine.SheetVisibleEnum.Visible:
+                reason = "hidden sheet / lembar tersembunyi"
+            reason = reason or skip(meta.name)
+            if reason:
+                sheets.append(RawSheet(meta.name, skipped=reason))
+                continue
+            sheet = book.get_sheet_by_name(meta.name)
+            if sheet.end is None:
+                sheets.append(RawSheet(meta.name))
+                continue
+            _check_size(name, meta.name, sheet.end[0] + 1, sheet.end[1] + 1, limits)
+            merges = list(sheet.merged_cell_ranges or [])
+            sheets.append(RawSheet(meta.name, sheet.to_python(skip_empty_area=False), merges))
+        return RawBook(sheets, "calamine")
+    finally:
+        book.close()
+
+
+def load_openpyxl(data: bytes, name: str, limits: ReadLimits, skip: SheetFilter) -> RawBook:
+    """Fallback for xlsx that calamine rejects: openpyxl in read-only mode (merges are not available)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        _check_sheet_count(name, len(book.sheetnames), limits)
+        sheets = []
+        for ws in book.worksheets:
+            reason = ("hidden sheet / lembar tersembunyi" if ws.sheet_state != "visible" else None) or skip(ws.title)
+            if reason:
+                sheets.append(RawSheet(ws.title, skipped=reason))
+                continue
+            grid: list[list[object]] = []
+            for row in ws.iter_rows(values_only=True):
+                if len(grid) >= limits.max_rows or len(row) > limits.max_cols:
+                    _check_size(name, ws.title, len(grid) + 1, len(row), limits)
+                grid.append(["" if v is None else v for v in row])
+            sheets.append(RawSheet(ws.title, grid))
+        return RawBook(sheets, "openpyxl")
+    finally:
+        book.close()
+
+
+def load_xlrd(data: bytes, name: str, limits: ReadLimits, skip: SheetFilter) -> RawBook:
+    """Fallback for xls that calamine rejects: xlrd (dates converted with the book's date mode)."""
+    import xlrd
+
+    book = xlrd.open_workbook(file_contents=data, on_demand=True, formatting_info=False)
+    try:
+        _check_sheet_count(name, book.nsheets, limits)
+        sheets = []
+        for index, sheet_name in enumerate(book.sheet_names()):
+            if reason := skip(sheet_name):
+                sheets.append(RawSheet(sheet_name, skipped=reason))
+                continue
+            ws = book.sheet_by_index(index)
+            _check_size(name, sheet_name, ws.nrows, ws.ncols, limits)
+            grid = [[_xlrd_value(cell, book.datemode) for cell in ws.row(r)] for r in range(ws.nrows)]
+            sheets.append(RawSheet(sheet_name, grid))
+        return RawBook(sheets, "xlrd")
+    finally:
+        book.release_resources()
+
+
+def _xlrd_value(cell: object, datemode: int) -> object:
+    import xlrd
+
+    ctype, value = cell.ctype, cell.value  # type: ignore[attr-defined]
+    if ctype == xlrd.XL_CELL_DATE:
+        return xlrd.xldate_as_datetime(value, datemode)
+    if ctype == xlrd.XL_CELL_BOOLEAN:
+        return bool(value)
+    if ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+        return ""
+    return value
+
+
+def load_odf(data: bytes, name: str, limits: ReadLimits, skip: SheetFilter) -> RawBook:
+    """Fallback for ods that calamine rejects: pandas with odfpy."""
+    import pandas as pd
+
+    frames = pd.read_excel(io.BytesIO(data), engine="odf", sheet_name=None, header=None, dtype=object)
+    _check_sheet_count(name, len(frames), limits)
+    sheets = []
+    for sheet_name, frame in frames.items():
+        if reason := skip(str(sheet_name)):
+            sheets.append(RawSheet(str(sheet_name), skipped=reason))
+            continue
+        _check_size(name, str(sheet_name), frame.shape[0], frame.shape[1], limits)
+        grid = [["" if pd.isna(v) else (v.to_pydatetime() if isinstance(v, pd.Timestamp) else v) for v in row]
+                for row in frame.itertuples(index=False)]
+        sheets.append(RawSheet(str(sheet_name), grid))
+    return RawBook(sheets, "odf")
+
+
+# --- CSV ----------------------------------------------------------------------------------------------------
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_DELIMITERS = ";,\t|"
+
+
+def decode_text(data: bytes) -> str:
+    """Decode CSV bytes: BOM (UTF-8/UTF-16) if present, else UTF-8, else cp1252 (older Excel exports)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of a CSV text: csv.Sniffer on the first lines, else the most frequent of ; , tab |."""
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        counts = {d: sample.count(d) for d in _DELIMITERS}
+        return max(counts, key=counts.__getitem__) if any(counts.values()) else ","
+
+
+def read_csv_grid(data: bytes, name: str, limits: ReadLimits) -> RawSheet:
+    """Parse a CSV file into one sheet (named after the file) whose row numbers are line numbers."""
+    text = decode_text(data)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    grid: list[list[object]] = []
+    numbers: list[int] = []
+    line = 1
+    for row in reader:
+        if len(grid) >= limits.max_rows or len(row) > limits.max_cols:
+            _check_size(name, "csv", len(grid) + 1, len(row), limits)
+        grid.append([cell.strip() for cell in row])
+        numbers.append(line)
+        line = reader.line_num + 1
+    return RawSheet(re.sub(r"\.[^.]*$", "", name.rsplit("/", 1)[-1]), grid, [], numbers)
+
