@@ -10,6 +10,7 @@ from tka.compliance.digest import (
     ReferenceNames,
     alert_key,
     build_digest,
+    compliance_markdown,
     load_reference_names,
     plan_alerts,
     render_table,
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FILE_COLUMNS", "STATUS_COLUMNS", "AlertToSend", "Digest", "MustReportMode", "Policy", "ReferenceNames",
-    "ReportStatus", "SmtpEmailNotification", "alert_key", "build_digest", "compute_company_status",
+    "ReportStatus", "SmtpEmailNotification", "alert_key", "build_digest", "compliance_markdown", "compute_company_status",
     "employers_not_in_registry", "escalation_level", "files_frame", "load_policy", "load_reference_names",
     "make_failure_hook", "plan_alerts", "render_table", "report_deadline", "send", "status_markdown",
 ]

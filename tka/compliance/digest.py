@@ -266,3 +266,12 @@ def status_markdown(status_frame: pd.DataFrame, names: ReferenceNames | None = N
     lines += ["| " + " | ".join(c.replace("|", "/") for c in _cells(row, names)) + " |"
               for row in status_frame.to_dict("records")]
     return "\n".join(lines) + "\n"
+
+
+def compliance_markdown(status_frame: pd.DataFrame, period: str, names: ReferenceNames | None = None) -> str:
+    """Markdown of the Prefect compliance artifact: a heading, the status counts and the full status table."""
+    names = names or default_reference_names()
+    counts = _counts(status_frame)
+    lines = [f"## Status laporan perusahaan periode {_period_label(period, names)}", "",
+             ", ".join(f"{text}: {counts[key]}" for key, text in COUNT_LABELS), ""]
+    return "\n".join(lines) + "\n" + status_markdown(status_frame, names)

@@ -169,3 +169,15 @@ def test_render_table_and_markdown() -> None:
         "| 1111111111111 | PT ALPHA TAMBANG | Tabang | diterima | 0 | 0 | 0 | 0 | 0 |\n"
         "| 3333333333333 | PT CAHAYA | Kota Bangun Darat | belum lapor | 0 | 0 | 0 | 3 | 2 |\n"
     )
+
+
+def test_compliance_markdown_artifact() -> None:
+    from tka.compliance import compliance_markdown
+
+    assert compliance_markdown(STATUS.iloc[[2]], "2025-08") == (
+        "## Status laporan perusahaan periode Agustus 2025\n\n"
+        "Wajib lapor: 1, Diterima: 0, Terlambat: 0, Belum lapor: 1, Ditolak semua: 0, Menunggu batas waktu: 0\n\n"
+        "| NIB | Perusahaan | Kecamatan | Status | Berkas | Baris | Diterima | Bulan terlewat | Eskalasi |\n"
+        "|---|---|---|---|---|---|---|---|---|\n"
+        "| 3333333333333 | PT CAHAYA | Kota Bangun Darat | belum lapor | 0 | 0 | 0 | 3 | 2 |\n"
+    )
