@@ -1,0 +1,61 @@
+"""Name and passport comparison: order- and spacing-insensitive names, one-edit and look-alike passports."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pandas as pd
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+_NON_ALNUM = re.compile(r"[^0-9A-Z]")
+_SPACES = re.compile(r"\s+")
+
+
+def is_blank(value: object) -> bool:
+    """True for None, NaN, NaT and pandas NA (scalars only)."""
+    return value is None or (not isinstance(value, str | bytes) and bool(pd.isna(value)))
+
+
+def clean_name(name: object) -> str | None:
+    """Upper-case, single-spaced name, or None when blank."""
+    if is_blank(name):
+        return None
+    text = _SPACES.sub(" ", str(name).upper()).strip()
+    return text or None
+
+
+def name_key(name: str) -> str:
+    """The name's letters, sorted: equal for "GAO XUEFENG", "XUEFENG GAO" and "GAO XUE FENG"."""
+    return "".join(sorted(name.replace(" ", "")))
+
+
+def name_score(a: str, b: str) -> float:
+    """Similarity 0-100 of two clean names, insensitive to token order and to spaces inside a name."""
+    if a == b or name_key(a) == name_key(b):
+        return 100.0
+    best = fuzz.token_sort_ratio(a, b)
+    # Spacing: compare the names without spaces, trying every rotation of b's tokens (GAO XUE FENG vs
+    # XUEFENG GAO), so a split or joined given name does not cost points.
+    joined_a = a.replace(" ", "")
+    tokens = b.split(" ")
+    for i in range(len(tokens)):
+        best = max(best, fuzz.ratio(joined_a, "".join(tokens[i:] + tokens[:i])))
+    return float(best)
+
+
+def clean_passport(value: object) -> str | None:
+    """Upper-case passport number without spaces or punctuation, or None when blank."""
+    if is_blank(value):
+        return None
+    text = _NON_ALNUM.sub("", str(value).upper())
+    return text or None
+
+
+def passports_near(a: str, b: str, lookalike: Mapping[str, str], max_edits: int = 1) -> bool:
+    """True if two passport numbers differ by at most ``max_edits`` edits or only in look-alike characters."""
+    if Levenshtein.distance(a, b, score_cutoff=max_edits) <= max_edits:
+        return True
+    table = str.maketrans(dict(lookalike))
+    return len(a) == len(b) and a.translate(table) == b.translate(table)
