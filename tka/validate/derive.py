@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from tka.contract import (
@@ -82,9 +83,9 @@ def add_helper_columns(rows: pd.DataFrame, kind: str, period: str, config: Valid
     if kind != "registry":
         # "<ISO3>:<passport>" for rows whose nationality has known patterns; the suite matches one regex.
         has_patterns = frame["nationality"].isin(list(config.passport_patterns)) & frame["passport_no"].notna()
-        check = pd.Series(None, index=frame.index, dtype=object)
-        check[has_patterns] = frame.loc[has_patterns, "nationality"] + ":" + frame.loc[has_patterns, "passport_no"]
-        frame[PASSPORT_CHECK] = check
+        combined = (frame["nationality"].astype(object) + ":" + frame["passport_no"].astype(object)).to_numpy(object)
+        frame[PASSPORT_CHECK] = pd.Series(np.where(has_patterns.to_numpy(bool), combined, None), index=frame.index,
+                                          dtype=object)
 
         frame[AGE_AT_PERIOD] = pd.array(
             [whole_years(b, p0) if isinstance(b, dt.date) else None for b in frame["birth_date"]], dtype="Int64"
@@ -98,13 +99,13 @@ def add_helper_columns(rows: pd.DataFrame, kind: str, period: str, config: Valid
 
     # duplicate_of: record_key of the first earlier row of the same file with identical canonical fields.
     subset = [FILE_SHA256, *canonical_fields(kind)]
-    duplicate_of = pd.Series(None, index=frame.index, dtype=object)
+    duplicate_of = np.full(len(frame), None, dtype=object)
     involved = frame.duplicated(subset, keep=False)
     if involved.any():
-        group = frame.loc[involved, subset].astype(object).groupby(subset, dropna=False, sort=False).ngroup()
+        candidates = frame.loc[involved, subset].astype(object)
+        later = candidates.duplicated(keep="first")
+        group = candidates.groupby(subset, dropna=False, sort=False).ngroup()
         first_key = frame.loc[involved, RECORD_KEY].groupby(group).transform("first")
-        later = frame.duplicated(subset, keep="first")
-        later_keys = first_key[later.loc[involved]]
-        duplicate_of.loc[later_keys.index] = later_keys.to_numpy()
-    frame[DUPLICATE_OF] = duplicate_of
+        duplicate_of[later.index[later.to_numpy()]] = first_key[later].to_numpy(object)
+    frame[DUPLICATE_OF] = pd.Series(duplicate_of, index=frame.index, dtype=object)
     return frame

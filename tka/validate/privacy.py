@@ -1,27 +1,12 @@
-"""Masking of personal data for logs, summaries and steward exports (UU 27/2022 PDP)."""
+"""Masking of personal values in issues (reuses ``tka.privacy``); issue columns are canonical field names."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-# Canonical fields that identify a person; their values never leave the pipeline unmasked except in the
-# feedback workbook that goes back to the agency that sent them.
-PERSONAL_FIELDS: frozenset[str] = frozenset({
-    "name", "name_raw", "name_native", "passport_no", "passport_raw", "birth_date", "birth_date_unparsed",
-    "birth_place", "kitas_no", "passport_expiry_unparsed",
-})
+from tka.privacy import PERSONAL_FIELDS, mask_record
 
 
-def mask(value: object) -> str | None:
-    """Mask a personal value: keep 3 leading and 2 trailing characters, e.g. ``E12345678`` -> ``E12****78``."""
-    if value is None:
-        return None
-    text = value.isoformat() if isinstance(value, dt.date) else str(value)
-    if len(text) < 6:
-        return "****"
-    return f"{text[:3]}****{text[-2:]}"
-
-
-def mask_if_personal(column: str | None, value: object) -> object:
-    """``mask(value)`` when ``column`` holds personal data, else ``value`` unchanged."""
-    return mask(value) if column in PERSONAL_FIELDS else value
+def mask_issue_value(column: str | None, value: object) -> object:
+    """``value`` masked the way ``tka.privacy`` masks ``column`` when that column holds personal data."""
+    if column is None or column not in PERSONAL_FIELDS or value is None:
+        return value
+    return mask_record({column: value})[column]
