@@ -16,7 +16,10 @@ _NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
 
 def header_key(text: object) -> str:
     """Matching key of a header or synonym: casefolded, without punctuation or spaces ("No. Paspor" -> "nopaspor")."""
-    return _NON_ALNUM.sub("", str(text).casefold()) if text is not None else ""
+    if text is None:
+        return ""
+    folded = str(text).casefold()
+    return _NON_ALNUM.sub("", folded) or "".join(folded.split())  # "#" stays "#", not ""
 
 
 class SourceSpec(BaseModel):

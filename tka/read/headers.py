@@ -120,19 +120,20 @@ def detect_header(rows: list[list[object]], merges: list[Merge], lookup: dict[st
     width = max((len(r) for r in grid), default=0)
     grid = [r + [""] * (width - len(r)) for r in grid]
     _fill_merges(grid, merges, limit)
+    singles = [_map([_candidates("", t) for t in row], lookup) for row in grid[:limit]]
+    scores = [_score(h) for h in singles]
     best: Header | None = None
     best_score = MIN_HEADER_FIELDS - 1
     for i in range(limit):
-        if not any(grid[i]):
-            continue
-        single = _map([_candidates("", t) for t in grid[i]], lookup)
-        if (score := _score(single)) > best_score:
-            best, best_score = replace(single, rows=(i,)), score
-        if i + 1 < len(grid) and any(grid[i + 1]):
+        if scores[i] > best_score:
+            best, best_score = replace(singles[i], rows=(i,)), scores[i]
+        if i + 1 < limit and any(grid[i]) and any(grid[i + 1]):
             group = _forward_fill_group(grid[i], grid[i + 1])
             pair = _map([_candidates(g, c) for g, c in zip(group, grid[i + 1], strict=True)], lookup)
-            # A pair wins only when the second row adds fields; otherwise it is data or a (1)(2)(3) row.
-            if (score := _score(pair)) > max(best_score, _score(single)):
+            # A pair wins only when it adds fields to both of its rows alone; otherwise the upper row is a
+            # title above the header, or the lower one is data or a (1)(2)(3) row.
+            score = _score(pair)
+            if score > max(best_score, scores[i], scores[i + 1]):
                 best, best_score = replace(pair, rows=(i, i + 1)), score
     return best
 
