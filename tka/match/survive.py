@@ -87,14 +87,17 @@ def survive(rows: pd.DataFrame, config: MatchConfig) -> pd.DataFrame:
             out[member] = pd.concat([from_head, from_rest])
     out = out.astype(object).where(out.notna(), None)
 
-    grouped = rows.groupby("worker_id", sort=True)
-    kinds = grouped["source_kind"].agg(lambda s: sorted(set(s.dropna())))
-    out["sources"] = kinds.map(";".join)
-    out["source_count"] = kinds.map(len)
-    out["record_count"] = grouped.size()
-    flags = grouped["flags"].agg(
-        lambda s: ";".join(sorted({f for v in s.dropna() for f in str(v).split(";") if f})) or None)
-    out["flags"] = flags
+    kinds = (rows.loc[rows["source_kind"].notna(), ["worker_id", "source_kind"]].astype(str)
+             .drop_duplicates().sort_values(["worker_id", "source_kind"]))
+    by_kind = kinds.groupby("worker_id")["source_kind"]
+    out["sources"] = by_kind.agg(";".join).reindex(out.index).fillna("")
+    out["source_count"] = by_kind.size().reindex(out.index).fillna(0).astype(int)
+    out["record_count"] = rows.groupby("worker_id").size()
+    flagged = rows.loc[rows["flags"].notna(), ["worker_id", "flags"]]
+    flags = (flagged.assign(flag=flagged["flags"].astype(str).str.split(";")).explode("flag")
+             .loc[lambda f: f["flag"].fillna("") != "", ["worker_id", "flag"]]
+             .drop_duplicates().sort_values(["worker_id", "flag"]))
+    out["flags"] = flags.groupby("worker_id")["flag"].agg(";".join).reindex(out.index)
     conflicts = _conflicts(rows, config.conflict_fields)
     out["conflicts"] = [conflicts.get(w) for w in out.index]
     for column in ("flags", "conflicts"):
