@@ -37,7 +37,10 @@ class SourceSpec(BaseModel):
     @classmethod
     def _compiles(cls, value: str | None) -> str | None:
         if value is not None:
-            re.compile(value)
+            try:
+                re.compile(value)
+            except re.error as exc:  # pydantic reports ValueError only
+                raise ValueError(f"file_pattern is not a valid regex: {exc}") from exc
         return value
 
 
