@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+WRITE_OPTION = "tka_write"
 
 
 def _normalise_url(url: str) -> str:
@@ -43,10 +45,17 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
-        # IMMEDIATE takes the write lock up front, so two loads queue on busy_timeout instead of deadlocking.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the lock up front (IMMEDIATE), so two loads queue on busy_timeout instead of failing
+        # on a lock upgrade; readers stay DEFERRED so WAL lets them run during a load.
+        writing = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
     return engine
+
+
+def write_transaction(engine: Engine) -> AbstractContextManager[Connection]:
+    """A transaction that will write: on SQLite it takes the write lock at BEGIN (no lock-upgrade failures)."""
+    return engine.execution_options(**{WRITE_OPTION: True}).begin()
 
 
 def alembic_config(connection: object | None = None) -> Config:
@@ -59,6 +68,6 @@ def alembic_config(connection: object | None = None) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the warehouse schema to ``revision`` (default head); a no-op when it is already there."""
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         command.upgrade(alembic_config(conn), revision)
     log.info("warehouse schema at %s (%s)", revision, engine.url.render_as_string(hide_password=True))

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, select, update
 
 from tka.warehouse._db import upsert
+from tka.warehouse.engine import write_transaction
 from tka.warehouse.schema import file_ledger, validation_issue
 
 # Kinds whose period folder legitimately holds several files of one source (a kecamatan office may send
@@ -87,6 +88,18 @@ def pick_winners(files: Iterable[Mapping[str, Any] | FileVersion], *,
     return result
 
 
+def superseded_files(files: Sequence[Mapping[str, Any]], *,
+                     multi_file_kinds: Collection[str] = MULTI_FILE_KINDS) -> list[dict[str, Any]]:
+    """The files that lose to a newer version (copies with ``superseded_by`` set): the flow does not read them."""
+    winners = pick_winners(files, multi_file_kinds=multi_file_kinds)
+    out = []
+    for info in files:
+        f = file_version(info)
+        if (by := winners[(f.sha256, f.path)]) is not None:
+            out.append({**info, "superseded_by": by})
+    return out
+
+
 def record_files(engine: Engine, run_id: str, period: str, files: Sequence[Mapping[str, Any]]) -> None:
     """Upsert the ledger rows of the files found on the drive, before reading them (new rows: status "seen")."""
     rows = []
@@ -99,7 +112,7 @@ def record_files(engine: Engine, run_id: str, period: str, files: Sequence[Mappi
             "quarantine_reason": None, "detail": None, "superseded_by": None, "rows_read": None,
         })
     # An existing row keeps its status: until the new load commits, the old one describes the warehouse.
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         upsert(conn, file_ledger, rows, update=["last_seen_run", "size", "modified_at", "source_kind",
                                                  "source_id"])
 

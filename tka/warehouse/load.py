@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, case, delete, select
 
 from tka.warehouse._db import bulk_insert, frame_rows, upsert, utcnow
+from tka.warehouse.engine import write_transaction
 from tka.warehouse.ledger import MULTI_FILE_KINDS, replace_superseded_issues, superseded_shas, write_ledger
 from tka.warehouse.schema import company, period_load, run, source_record, validation_issue, worker
 from tka.warehouse.schema import company_period as company_period_t
@@ -131,7 +132,7 @@ def load_period(
     company_rows = frame_rows(_company_frame(companies), company, span)
     cp_rows = frame_rows(company_period, company_period_t, {"period": period})
 
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         upsert(conn, run, [{
             "run_id": run_id, "period": period, "flow_run_id": (run_summary or {}).get("flow_run_id"),
             "started_at": (run_summary or {}).get("started_at", now), "finished_at": now,

@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import Engine, Table, and_, func, select, update
 
 from tka.warehouse._db import upsert, utcnow
+from tka.warehouse.engine import write_transaction
 from tka.warehouse.schema import (
     alert_ledger,
     company,
@@ -102,7 +103,7 @@ def waive(engine: Engine, issue_ids: Iterable[str], note: str, who: str) -> int:
         return 0
     if not note or not note.strip():
         raise ValueError("Catatan wajib diisi saat mengabaikan issue / a note is required to waive.")
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         found = {r[0] for r in conn.execute(select(validation_issue.c.issue_id).where(
             validation_issue.c.issue_id.in_(ids)))}
         missing = [i for i in ids if i not in found]
@@ -146,7 +147,7 @@ def record_alert(engine: Engine, alert_key: str, period: str, channel: str, dige
     """Write (or overwrite) the alert ledger row after an alert was sent; ``payload`` must hold no personal data."""
     text = payload if isinstance(payload, str) else json.dumps(dict(payload), sort_keys=True, default=str,
                                                                 ensure_ascii=False)
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         upsert(conn, alert_ledger, [{"alert_key": alert_key, "period": period, "channel": channel,
                                      "digest_hash": digest_hash, "sent_at": sent_at or utcnow(),
                                      "payload": text}])
@@ -191,5 +192,5 @@ def record_run(engine: Engine, run_id: str, period: str, status: str, *,
     keep_start = {k: (lambda ex, k=k: ex[k]) for k in ("status", "finished_at", "summary")}
     if flow_run_id is not None:
         keep_start["flow_run_id"] = lambda ex: ex.flow_run_id
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         upsert(conn, run, [row], update=keep_start)

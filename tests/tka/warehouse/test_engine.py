@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from tka.warehouse import make_engine, upgrade
-from tka.warehouse.engine import _normalise_url
+from tka.warehouse import known_workers, make_engine, upgrade
+from tka.warehouse.engine import _normalise_url, write_transaction
 from tka.warehouse.schema import metadata
 
 
@@ -33,3 +33,17 @@ def test_plain_postgresql_urls_use_psycopg3() -> None:
     assert _normalise_url("postgresql://u:p@h:5432/db") == "postgresql+psycopg://u:p@h:5432/db"
     assert _normalise_url("postgresql+psycopg://h/db") == "postgresql+psycopg://h/db"
     assert _normalise_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_sqlite_readers_do_not_wait_for_a_running_load(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    eng = make_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    upgrade(eng)
+    with write_transaction(eng) as writer:
+        writer.execute(text("INSERT INTO period_load (period, file_shas) VALUES ('2025-08', '[]')"))
+        # WAL + a deferred BEGIN for readers: the read sees the committed state, without waiting for the lock.
+        assert known_workers(eng, "2025-09").empty
+        with eng.connect() as reader:
+            assert reader.execute(text("SELECT count(*) FROM period_load")).scalar() == 0
+    with eng.connect() as reader:
+        assert reader.execute(text("SELECT count(*) FROM period_load")).scalar() == 1
+    eng.dispose()

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from tka.warehouse.ledger import pick_winners, record_files
+from tka.warehouse.ledger import pick_winners, record_files, superseded_files
 from tka.warehouse.schema import file_ledger
 
 UTC = dt.UTC
@@ -28,6 +28,7 @@ def test_newest_file_of_a_source_wins() -> None:
         ("s2", "2025-08/perusahaan/1234567890123 PT A revisi.xlsx"): None,
         ("s3", "2025-08/imigrasi/kitas.xlsx"): None,
     }
+    assert [(f["sha256"], f["superseded_by"]) for f in superseded_files(files)] == [("s1", "s2")]
 
 
 def test_equal_modified_time_falls_back_to_path() -> None:
@@ -51,6 +52,12 @@ def test_kecamatan_files_coexist_but_a_new_version_of_one_path_wins() -> None:
     # Strict mode: one file per (kind, source id), as for every other source.
     strict = pick_winners(files, multi_file_kinds=())
     assert strict[("s1", "2025-08/kecamatan/Kec Tabang 1.xlsx")] == "s3"
+
+
+def test_quarantined_newer_file_does_not_hide_the_good_one() -> None:
+    files = [{**_f("2025-08/imigrasi/a.xlsx", "s1", "imigrasi", "imigrasi", 1), "status": "loaded"},
+             {**_f("2025-08/imigrasi/b.xlsx", "s2", "imigrasi", "imigrasi", 2), "status": "quarantined"}]
+    assert pick_winners(files) == {("s1", "2025-08/imigrasi/a.xlsx"): None, ("s2", "2025-08/imigrasi/b.xlsx"): None}
 
 
 def test_same_content_at_two_paths_is_not_superseded() -> None:
