@@ -33,17 +33,35 @@ def make_records(n: int, seed: int = 7) -> pd.DataFrame:
     for i in range(n):
         sha = shas[i % len(shas)]
         kind = KINDS[i % len(KINDS)]
-        rows.append({
-            "record_key": f"{sha[:16]}:Data:{i + 7}", "source_kind": kind, "source_id": kind,
-            "file_path": f"2025-08/{kind}/file{i % 40}.xlsx", "file_sha256": sha, "sheet": "Data",
-            "row_number": i + 7, "raw": '{"Nama": "X"}', "name": f"WORKER {rng.randrange(10**6):06d}",
-            "passport_no": f"E{rng.randrange(10**8):08d}", "nationality": "CHN", "sex": "L",
-            "birth_date": dt.date(1970, 1, 1) + dt.timedelta(days=rng.randrange(12000)),
-            "position": "MEKANIK", "company_name": "PT ALPHA", "company_nib": "1234567890123",
-            "kecamatan_code": "64.02.12", "kitas_no": f"2D{rng.randrange(10**9):09d}",
-            "kitas_start": dt.date(2025, 1, 1), "kitas_end": dt.date(2025, 12, 31), "person_kind": "worker",
-            "status": "accepted", "flags": None, "worker_id": None, "match_reason": None,
-        })
+        rows.append(
+            {
+                "record_key": f"{sha[:16]}:Data:{i + 7}",
+                "source_kind": kind,
+                "source_id": kind,
+                "file_path": f"2025-08/{kind}/file{i % 40}.xlsx",
+                "file_sha256": sha,
+                "sheet": "Data",
+                "row_number": i + 7,
+                "raw": '{"Nama": "X"}',
+                "name": f"WORKER {rng.randrange(10**6):06d}",
+                "passport_no": f"E{rng.randrange(10**8):08d}",
+                "nationality": "CHN",
+                "sex": "L",
+                "birth_date": dt.date(1970, 1, 1) + dt.timedelta(days=rng.randrange(12000)),
+                "position": "MEKANIK",
+                "company_name": "PT ALPHA",
+                "company_nib": "1234567890123",
+                "kecamatan_code": "64.02.12",
+                "kitas_no": f"2D{rng.randrange(10**9):09d}",
+                "kitas_start": dt.date(2025, 1, 1),
+                "kitas_end": dt.date(2025, 12, 31),
+                "person_kind": "worker",
+                "status": "accepted",
+                "flags": None,
+                "worker_id": None,
+                "match_reason": None,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -51,14 +69,25 @@ def bench(url: str, records: pd.DataFrame, use_copy: bool) -> float:
     """Seconds for one full load_period of ``records`` (best of two runs: the second replaces the first)."""
     engine = make_engine(url)
     upgrade(engine)
-    files = [{"path": p, "sha256": s, "source_kind": k, "source_id": k, "size": 1}
-             for p, s, k in records[["file_path", "file_sha256", "source_kind"]].drop_duplicates().itertuples(
-                 index=False)]
+    files = [
+        {"path": p, "sha256": s, "source_kind": k, "source_id": k, "size": 1}
+        for p, s, k in records[["file_path", "file_sha256", "source_kind"]]
+        .drop_duplicates()
+        .itertuples(index=False)
+    ]
     timings = []
     for run in range(2):
         start = time.perf_counter()
-        load_period(engine, "2025-08", f"bench-{run}", files=files, source_records=records, issues=None,
-                    worker_month=None, use_copy=use_copy)
+        load_period(
+            engine,
+            "2025-08",
+            f"bench-{run}",
+            files=files,
+            source_records=records,
+            issues=None,
+            worker_month=None,
+            use_copy=use_copy,
+        )
         timings.append(time.perf_counter() - start)
     engine.dispose()
     return min(timings)
@@ -68,8 +97,12 @@ def main() -> None:
     """Run the benchmark and print rows/s per engine and insert method."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
-    parser.add_argument("--postgres", default=os.environ.get(
-        "TKA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get(
+            "TKA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
     args = parser.parse_args()
     records = make_records(args.rows)
     print(f"{args.rows} source_record rows per load (load_period end to end, best of 2)")

@@ -7,16 +7,24 @@ from collections.abc import Mapping
 from typing import Any
 
 # Fields of the canonical frames that identify a person; ``mask_record`` masks them.
-PERSONAL_FIELDS: frozenset[str] = frozenset({
-    "passport_no", "passport_raw", "kitas_no", "notifikasi_no",
-    "name", "name_raw", "name_native",
-    "birth_date", "birth_place",
-})
+PERSONAL_FIELDS: frozenset[str] = frozenset(
+    {
+        "passport_no",
+        "passport_raw",
+        "kitas_no",
+        "notifikasi_no",
+        "name",
+        "name_raw",
+        "name_native",
+        "birth_date",
+        "birth_place",
+    }
+)
 _NAME_FIELDS = frozenset({"name", "name_raw", "name_native"})
 
 
 def mask(value: object) -> str | None:
-    """Mask an identifier: keep the first 3 and last 2 characters of 7+ chars ("E12****78"), else all stars."""
+    """Mask an identifier: first 3 and last 2 characters of 7+ chars kept ("E12****78"), else all stars."""
     if value is None:
         return None
     text = str(value)

@@ -29,8 +29,21 @@ def test_mask_date_keeps_the_year() -> None:
 
 
 def test_mask_record_masks_only_personal_fields() -> None:
-    record = {"name": "GAO XUEFENG", "passport_no": "E12345678", "birth_date": dt.date(1985, 3, 2),
-              "kitas_no": "2D4564511LA8-B", "company_name": "PT ALPHA", "nationality": "CHN", "note": None}
-    assert mask_record(record) == {"name": "GAO X*****", "passport_no": "E12****78", "birth_date": "1985-**-**",
-                                   "kitas_no": "2D4****-B", "company_name": "PT ALPHA", "nationality": "CHN",
-                                   "note": None}
+    record = {
+        "name": "GAO XUEFENG",
+        "passport_no": "E12345678",
+        "birth_date": dt.date(1985, 3, 2),
+        "kitas_no": "2D4564511LA8-B",
+        "company_name": "PT ALPHA",
+        "nationality": "CHN",
+        "note": None,
+    }
+    assert mask_record(record) == {
+        "name": "GAO X*****",
+        "passport_no": "E12****78",
+        "birth_date": "1985-**-**",
+        "kitas_no": "2D4****-B",
+        "company_name": "PT ALPHA",
+        "nationality": "CHN",
+        "note": None,
+    }

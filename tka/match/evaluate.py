@@ -15,8 +15,10 @@ def _pairs(count: int) -> int:
     return count * (count - 1) // 2
 
 
-def pairwise_scores(pred: Mapping[str, Hashable], truth: Mapping[str, Hashable]) -> tuple[float, float, dict[str, int]]:
-    """(precision, recall, pair counts) of ``pred`` (record_key -> worker_id) against ``truth`` (-> person_id).
+def pairwise_scores(
+    pred: Mapping[str, Hashable], truth: Mapping[str, Hashable]
+) -> tuple[float, float, dict[str, int]]:
+    """(precision, recall, pair counts) of ``pred`` (record_key -> worker_id) vs ``truth`` (-> person_id).
 
     Only record keys present in both mappings count. Pairs are counted from cluster sizes and the
     contingency table, so the cost is linear in the number of records. With no predicted (true) pairs the
@@ -31,15 +33,19 @@ def pairwise_scores(pred: Mapping[str, Hashable], truth: Mapping[str, Hashable])
     actual = sum(_pairs(n) for n in truth_sizes.values())
     precision = true_positive / predicted if predicted else 1.0
     recall = true_positive / actual if actual else 1.0
-    return precision, recall, {"true_positive": true_positive, "predicted": predicted, "truth": actual,
-                               "records": len(keys)}
+    return (
+        precision,
+        recall,
+        {"true_positive": true_positive, "predicted": predicted, "truth": actual, "records": len(keys)},
+    )
 
 
 def exact_passport_baseline(rows: pd.DataFrame) -> dict[str, str]:
     """The naive comparison: rows are one worker iff nationality and normalised passport are equal."""
     out: dict[str, str] = {}
-    for key, nationality, passport in zip(rows["record_key"], rows["nationality"], rows["passport_no"],
-                                          strict=True):
+    for key, nationality, passport in zip(
+        rows["record_key"], rows["nationality"], rows["passport_no"], strict=True
+    ):
         number = clean_passport(passport)
         nat = "" if is_blank(nationality) else str(nationality)
         out[str(key)] = f"{nat}|{number}" if number else f"row|{key}"

@@ -78,8 +78,11 @@ class _Clusters:
         self.reason: dict[int, str] = {}
         for i, node in enumerate(nodes):
             self.uf.find(i)
-            self.passports[i] = ({node.nationality: frozenset({passport_class[(node.nationality, node.passport)]})}
-                                 if node.passport else {})
+            self.passports[i] = (
+                {node.nationality: frozenset({passport_class[(node.nationality, node.passport)]})}
+                if node.passport
+                else {}
+            )
             self.known[i] = frozenset({node.known_id}) if node.known_id else frozenset()
 
     def compatible(self, ra: int, rb: int) -> bool:
@@ -90,7 +93,7 @@ class _Clusters:
         return all(pa[n] <= pb[n] or pb[n] <= pa[n] for n in pa.keys() & pb.keys())
 
     def union(self, a: int, b: int, reason: str | None, *, force: bool = False) -> bool:
-        """Merge the clusters of rows ``a`` and ``b`` unless they conflict; remember each row's first reason."""
+        """Merge the clusters of rows ``a`` and ``b`` unless they conflict; keep each row's first reason."""
         ra, rb = self.uf.find(a), self.uf.find(b)
         if ra == rb:
             return True
@@ -138,18 +141,21 @@ def _nodes(frame: pd.DataFrame, *, known: bool, renewal_keys: Iterable[str]) -> 
     nodes = []
     for rec in frame.to_dict("records"):
         get = rec.get
-        companies = tuple(dict.fromkeys(c for c in (_text(get("company_nib")), _text(get("company_name")))
-                                        if c))
-        nodes.append(_Node(
-            record_key=None if known else str(rec["record_key"]),
-            known_id=str(rec["worker_id"]) if known else None,
-            nationality=_text(get("nationality")),
-            passport=clean_passport(get("passport_no")),
-            birth_date=_date_text(get("birth_date")),
-            name=clean_name(get("name")),
-            ids={k: v for k in renewal_keys if (v := clean_passport(get(k)))},
-            companies=companies,
-        ))
+        companies = tuple(
+            dict.fromkeys(c for c in (_text(get("company_nib")), _text(get("company_name"))) if c)
+        )
+        nodes.append(
+            _Node(
+                record_key=None if known else str(rec["record_key"]),
+                known_id=str(rec["worker_id"]) if known else None,
+                nationality=_text(get("nationality")),
+                passport=clean_passport(get("passport_no")),
+                birth_date=_date_text(get("birth_date")),
+                name=clean_name(get("name")),
+                ids={k: v for k in renewal_keys if (v := clean_passport(get(k)))},
+                companies=companies,
+            )
+        )
     return nodes
 
 
@@ -169,7 +175,7 @@ def _same_person(a: _Node, b: _Node, threshold: float) -> bool:
 
 
 def _passport_links(nodes: list[_Node], cfg: MatchConfig) -> tuple[_UnionFind, list[tuple[int, int, str]]]:
-    """Link passport numbers that belong to one person: typos and renewals (confirmed by name + birth date)."""
+    """Link passport numbers that belong to one person: typos and renewals, confirmed by name + birth date."""
     puf = _UnionFind()
     edges: list[tuple[int, int, str]] = []
     for node in nodes:
@@ -180,25 +186,37 @@ def _passport_links(nodes: list[_Node], cfg: MatchConfig) -> tuple[_UnionFind, l
         a, b = nodes[i], nodes[j]
         return a.passport != b.passport and _same_person(a, b, cfg.name_threshold)
 
-    for group in _blocks(nodes, lambda n: (n.nationality, n.birth_date) if n.passport and n.birth_date else None):
+    for group in _blocks(
+        nodes, lambda n: (n.nationality, n.birth_date) if n.passport and n.birth_date else None
+    ):
         for i, j in itertools.combinations(group, 2):
             a, b = nodes[i], nodes[j]
-            if linkable(i, j) and passports_near(a.passport, b.passport, cfg.lookalike, cfg.passport_max_edits):
+            if linkable(i, j) and passports_near(
+                a.passport, b.passport, cfg.lookalike, cfg.passport_max_edits
+            ):
                 puf.union((a.nationality, a.passport), (b.nationality, b.passport))
                 edges.append((i, j, "passport_typo"))
     for key in cfg.renewal_keys:
-        for group in _blocks(nodes, lambda n, key=key: (n.nationality, n.ids[key], n.birth_date)
-                             if n.passport and n.birth_date and n.ids.get(key) else None):
+        for group in _blocks(
+            nodes,
+            lambda n, key=key: (
+                (n.nationality, n.ids[key], n.birth_date)
+                if n.passport and n.birth_date and n.ids.get(key)
+                else None
+            ),
+        ):
             for i, j in itertools.combinations(group, 2):
                 a, b = nodes[i], nodes[j]
-                if linkable(i, j) and puf.find((a.nationality, a.passport)) != puf.find((b.nationality, b.passport)):
+                if linkable(i, j) and puf.find((a.nationality, a.passport)) != puf.find(
+                    (b.nationality, b.passport)
+                ):
                     puf.union((a.nationality, a.passport), (b.nationality, b.passport))
                     edges.append((i, j, "renewed_passport"))
     return puf, edges
 
 
 def _link_unique(clusters: _Clusters, i: int, candidates: list[int], reason: str) -> None:
-    """Link row ``i`` to its candidates only if all their clusters and its own are compatible (else ambiguous)."""
+    """Link row ``i`` to its candidates only if all their clusters and its own are compatible."""
     roots = sorted({clusters.uf.find(j) for j in (i, *candidates)})
     for a, b in itertools.combinations(roots, 2):
         if not clusters.compatible(a, b):
@@ -225,12 +243,15 @@ def resolve(rows: pd.DataFrame, known: pd.DataFrame | None, period: str, config:
         return pd.DataFrame(columns=OUTPUT_COLUMNS)
     known = known if known is not None else pd.DataFrame(columns=["worker_id"])
     known = known.sort_values("worker_id", kind="stable")
-    nodes = (_nodes(current, known=False, renewal_keys=config.renewal_keys)
-             + _nodes(known, known=True, renewal_keys=config.renewal_keys))
+    nodes = _nodes(current, known=False, renewal_keys=config.renewal_keys) + _nodes(
+        known, known=True, renewal_keys=config.renewal_keys
+    )
     n_current = len(current)
 
     puf, passport_edges = _passport_links(nodes, config)
-    passport_class = {(n.nationality, n.passport): puf.find((n.nationality, n.passport)) for n in nodes if n.passport}
+    passport_class = {
+        (n.nationality, n.passport): puf.find((n.nationality, n.passport)) for n in nodes if n.passport
+    }
     clusters = _Clusters(nodes, passport_class)
 
     # Known rows of one worker are one cluster whatever they hold (a renewal already known to the warehouse).
@@ -291,7 +312,11 @@ def _assign_ids(nodes: list[_Node], n_current: int, clusters: _Clusters, period:
             reason = clusters.reason.get(i, "new")
             out.append((nodes[i].record_key, worker_id, f"known:{reason}" if known_ids else reason))
     result = pd.DataFrame(out, columns=OUTPUT_COLUMNS).sort_values("record_key", ignore_index=True)
-    log.info("resolved %d rows of %s into %d workers (%d known)", n_current, period,
-             result["worker_id"].nunique(), sum(1 for r in members if clusters.known[r]))  # type: ignore[index]
+    log.info(
+        "resolved %d rows of %s into %d workers (%d known)",
+        n_current,
+        period,
+        result["worker_id"].nunique(),
+        sum(1 for r in members if clusters.known[r]),
+    )  # type: ignore[index]
     return result
-

@@ -47,8 +47,9 @@ def _conflicts(rows: pd.DataFrame, fields: tuple[str, ...]) -> dict[str, str]:
         counts = values.groupby("worker_id")["_v"].transform("size")
         for worker_id, group in values[counts > 1].groupby("worker_id", sort=True):
             distinct = sorted(group["_v"])
-            found[str(worker_id)][field] = [mask(v) for v in distinct] if field in MASKED_IN_CONFLICTS \
-                else distinct
+            found[str(worker_id)][field] = (
+                [mask(v) for v in distinct] if field in MASKED_IN_CONFLICTS else distinct
+            )
     return {w: json.dumps(c, ensure_ascii=False, sort_keys=True) for w, c in found.items()}
 
 
@@ -87,16 +88,24 @@ def survive(rows: pd.DataFrame, config: MatchConfig) -> pd.DataFrame:
             out[member] = pd.concat([from_head, from_rest])
     out = out.astype(object).where(out.notna(), None)
 
-    kinds = (rows.loc[rows["source_kind"].notna(), ["worker_id", "source_kind"]].astype(str)
-             .drop_duplicates().sort_values(["worker_id", "source_kind"]))
+    kinds = (
+        rows.loc[rows["source_kind"].notna(), ["worker_id", "source_kind"]]
+        .astype(str)
+        .drop_duplicates()
+        .sort_values(["worker_id", "source_kind"])
+    )
     by_kind = kinds.groupby("worker_id")["source_kind"]
     out["sources"] = by_kind.agg(";".join).reindex(out.index).fillna("")
     out["source_count"] = by_kind.size().reindex(out.index).fillna(0).astype(int)
     out["record_count"] = rows.groupby("worker_id").size()
     flagged = rows.loc[rows["flags"].notna(), ["worker_id", "flags"]]
-    flags = (flagged.assign(flag=flagged["flags"].astype(str).str.split(";")).explode("flag")
-             .loc[lambda f: f["flag"].fillna("") != "", ["worker_id", "flag"]]
-             .drop_duplicates().sort_values(["worker_id", "flag"]))
+    flags = (
+        flagged.assign(flag=flagged["flags"].astype(str).str.split(";"))
+        .explode("flag")
+        .loc[lambda f: f["flag"].fillna("") != "", ["worker_id", "flag"]]
+        .drop_duplicates()
+        .sort_values(["worker_id", "flag"])
+    )
     out["flags"] = flags.groupby("worker_id")["flag"].agg(";".join).reindex(out.index)
     conflicts = _conflicts(rows, config.conflict_fields)
     out["conflicts"] = [conflicts.get(w) for w in out.index]

@@ -19,8 +19,24 @@ from tka.warehouse.queries import (
 )
 
 __all__ = [
-    "LoadStats", "UnknownIssueError", "alert_ledger_rows", "alert_sent", "get_issue", "known_workers",
-    "list_issues", "load_period", "make_engine", "period_snapshot", "pick_winners", "previous_company_periods",
-    "record_alert", "record_files", "record_run", "superseded_files", "upgrade", "waive", "waived_issue_ids",
+    "LoadStats",
+    "UnknownIssueError",
+    "alert_ledger_rows",
+    "alert_sent",
+    "get_issue",
+    "known_workers",
+    "list_issues",
+    "load_period",
+    "make_engine",
+    "period_snapshot",
+    "pick_winners",
+    "previous_company_periods",
+    "record_alert",
+    "record_files",
+    "record_run",
+    "superseded_files",
+    "upgrade",
+    "waive",
+    "waived_issue_ids",
     "write_transaction",
 ]

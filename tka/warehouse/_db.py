@@ -44,8 +44,11 @@ def _cell(value: Any, column_type: Any) -> Any:
     return value
 
 
-def frame_rows(frame: pd.DataFrame | Sequence[Mapping[str, Any]] | None, table: Table,
-               defaults: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+def frame_rows(
+    frame: pd.DataFrame | Sequence[Mapping[str, Any]] | None,
+    table: Table,
+    defaults: Mapping[str, Any] | None = None,
+) -> list[dict[str, Any]]:
     """Rows of ``frame`` restricted to ``table``'s columns (missing ones None), with ``defaults`` applied."""
     if frame is None:
         return []
@@ -71,9 +74,10 @@ def frame_rows(frame: pd.DataFrame | Sequence[Mapping[str, Any]] | None, table: 
     return [dict(zip(names, values, strict=True)) for values in df.itertuples(index=False, name=None)]
 
 
-def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], *,
-                use_copy: bool = True) -> int:
-    """Insert ``rows`` inside the caller's transaction: COPY on PostgreSQL for big batches, else executemany."""
+def bulk_insert(
+    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], *, use_copy: bool = True
+) -> int:
+    """Insert ``rows`` inside the caller's transaction: COPY on PostgreSQL for big ones, else executemany."""
     if not rows:
         return 0
     if use_copy and conn.dialect.name == "postgresql" and len(rows) >= COPY_THRESHOLD:
@@ -88,7 +92,7 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     if conn.dialect.name == "sqlite":
         return _sqlite_executemany(conn, table, rows)
     for start in range(0, len(rows), _CHUNK):
-        conn.execute(table.insert(), list(rows[start:start + _CHUNK]))
+        conn.execute(table.insert(), list(rows[start : start + _CHUNK]))
     return len(rows)
 
 
@@ -97,12 +101,14 @@ def _sqlite_executemany(conn: Connection, table: Table, rows: Sequence[Mapping[s
     names = [c.name for c in table.columns]
     processors = [c.type._cached_bind_processor(conn.dialect) for c in table.columns]
     quote = conn.dialect.identifier_preparer.quote
-    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-           f"VALUES ({', '.join('?' for _ in names)})")
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join('?' for _ in names)})"
+    )
     active = [(i, p) for i, p in enumerate(processors) if p is not None]
     for start in range(0, len(rows), _CHUNK):
         batch = []
-        for row in rows[start:start + _CHUNK]:
+        for row in rows[start : start + _CHUNK]:
             values = [row.get(n) for n in names]
             for i, process in active:
                 values[i] = process(values[i])
@@ -111,8 +117,12 @@ def _sqlite_executemany(conn: Connection, table: Table, rows: Sequence[Mapping[s
     return len(rows)
 
 
-def upsert(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]],
-           update: Mapping[str, Any] | Sequence[str] | None = None) -> None:
+def upsert(
+    conn: Connection,
+    table: Table,
+    rows: Iterable[Mapping[str, Any]],
+    update: Mapping[str, Any] | Sequence[str] | None = None,
+) -> None:
     """INSERT … ON CONFLICT (primary key) DO UPDATE on SQLite and PostgreSQL.
 
     ``update`` is a list of columns to overwrite from the new row, or a mapping column -> SQL expression
@@ -131,7 +141,10 @@ def upsert(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]],
         set_ = {k: (v(stmt.excluded) if callable(v) else v) for k, v in update.items()}
     else:
         set_ = {k: stmt.excluded[k] for k in update}
-    stmt = stmt.on_conflict_do_update(index_elements=keys, set_=set_) if set_ else \
-        stmt.on_conflict_do_nothing(index_elements=keys)
+    stmt = (
+        stmt.on_conflict_do_update(index_elements=keys, set_=set_)
+        if set_
+        else stmt.on_conflict_do_nothing(index_elements=keys)
+    )
     for start in range(0, len(rows), _CHUNK):
-        conn.execute(stmt, rows[start:start + _CHUNK])
+        conn.execute(stmt, rows[start : start + _CHUNK])

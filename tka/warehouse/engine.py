@@ -54,7 +54,7 @@ def make_engine(url: str) -> Engine:
 
 
 def write_transaction(engine: Engine) -> AbstractContextManager[Connection]:
-    """A transaction that will write: on SQLite it takes the write lock at BEGIN (no lock-upgrade failures)."""
+    """A transaction that will write: on SQLite it locks at BEGIN (no lock-upgrade failures)."""
     return engine.execution_options(**{WRITE_OPTION: True}).begin()
 
 

@@ -32,7 +32,7 @@ class FileVersion:
 
 
 def file_version(info: Mapping[str, Any]) -> FileVersion:
-    """Read a file dict (keys path|file_path, sha256|file_sha256, source_kind, source_id, size, modified[_at])."""
+    """Read a file dict (path|file_path, sha256|file_sha256, source_kind, source_id, size, modified[_at])."""
     modified = info.get("modified_at", info.get("modified"))
     if isinstance(modified, int | float):
         modified = dt.datetime.fromtimestamp(modified, dt.UTC)
@@ -62,9 +62,10 @@ def _age(f: FileVersion) -> tuple[dt.datetime, str, str]:
     return (f.modified_at or floor, f.path, f.sha256)
 
 
-def pick_winners(files: Iterable[Mapping[str, Any] | FileVersion], *,
-                 multi_file_kinds: Collection[str] = MULTI_FILE_KINDS) -> dict[tuple[str, str], str | None]:
-    """Map each (sha256, path) to None if it wins its source, else to the sha256 of the version that replaces it.
+def pick_winners(
+    files: Iterable[Mapping[str, Any] | FileVersion], *, multi_file_kinds: Collection[str] = MULTI_FILE_KINDS
+) -> dict[tuple[str, str], str | None]:
+    """Map each (sha256, path) to None if it wins its source, else to the sha256 of the version replacing it.
 
     Files of the same (source_kind, source_id) compete (for ``multi_file_kinds`` only versions of the same
     path); the newest by modified time, then path, wins. Same path with a new sha256 is always a new version.
@@ -88,9 +89,10 @@ def pick_winners(files: Iterable[Mapping[str, Any] | FileVersion], *,
     return result
 
 
-def superseded_files(files: Sequence[Mapping[str, Any]], *,
-                     multi_file_kinds: Collection[str] = MULTI_FILE_KINDS) -> list[dict[str, Any]]:
-    """The files that lose to a newer version (copies with ``superseded_by`` set): the flow does not read them."""
+def superseded_files(
+    files: Sequence[Mapping[str, Any]], *, multi_file_kinds: Collection[str] = MULTI_FILE_KINDS
+) -> list[dict[str, Any]]:
+    """The files that lose to a newer version (copies with ``superseded_by`` set); the flow skips them."""
     winners = pick_winners(files, multi_file_kinds=multi_file_kinds)
     out = []
     for info in files:
@@ -101,25 +103,47 @@ def superseded_files(files: Sequence[Mapping[str, Any]], *,
 
 
 def record_files(engine: Engine, run_id: str, period: str, files: Sequence[Mapping[str, Any]]) -> None:
-    """Upsert the ledger rows of the files found on the drive, before reading them (new rows: status "seen")."""
+    """Upsert the ledger rows of the files found on the drive, before reading (new rows: status "seen")."""
     rows = []
     for info in files:
         f = file_version(info)
-        rows.append({
-            "file_sha256": f.sha256, "path": f.path, "period": period, "source_kind": f.source_kind,
-            "source_id": f.source_id, "size": f.size, "modified_at": f.modified_at,
-            "first_seen_run": run_id, "last_seen_run": run_id, "status": "seen",
-            "quarantine_reason": None, "detail": None, "superseded_by": None, "rows_read": None,
-        })
+        rows.append(
+            {
+                "file_sha256": f.sha256,
+                "path": f.path,
+                "period": period,
+                "source_kind": f.source_kind,
+                "source_id": f.source_id,
+                "size": f.size,
+                "modified_at": f.modified_at,
+                "first_seen_run": run_id,
+                "last_seen_run": run_id,
+                "status": "seen",
+                "quarantine_reason": None,
+                "detail": None,
+                "superseded_by": None,
+                "rows_read": None,
+            }
+        )
     # An existing row keeps its status: until the new load commits, the old one describes the warehouse.
     with write_transaction(engine) as conn:
-        upsert(conn, file_ledger, rows, update=["last_seen_run", "size", "modified_at", "source_kind",
-                                                 "source_id"])
+        upsert(
+            conn,
+            file_ledger,
+            rows,
+            update=["last_seen_run", "size", "modified_at", "source_kind", "source_id"],
+        )
 
 
-def write_ledger(conn: Connection, run_id: str, period: str, files: Sequence[Mapping[str, Any]], *,
-                 multi_file_kinds: Collection[str] = MULTI_FILE_KINDS) -> tuple[list[str], int]:
-    """Inside a load transaction: write file statuses, supersede older versions; return (loaded shas, n superseded).
+def write_ledger(
+    conn: Connection,
+    run_id: str,
+    period: str,
+    files: Sequence[Mapping[str, Any]],
+    *,
+    multi_file_kinds: Collection[str] = MULTI_FILE_KINDS,
+) -> tuple[list[str], int]:
+    """Inside a load transaction: file statuses, supersede older versions; return (loaded shas, n superseded).
 
     A file dict may carry ``status`` (loaded | quarantined; default loaded), ``quarantine_reason``, ``detail``
     and ``rows_read``. Earlier versions already in the ledger compete with the current files too.
@@ -127,7 +151,9 @@ def write_ledger(conn: Connection, run_id: str, period: str, files: Sequence[Map
     current = [file_version({"status": "loaded", **f}) for f in files]
     current_keys = {(f.sha256, f.path) for f in current}
     older = [
-        FileVersion(r.path, r.file_sha256, r.source_kind, r.source_id, r.size, _aware(r.modified_at), r.status)
+        FileVersion(
+            r.path, r.file_sha256, r.source_kind, r.source_id, r.size, _aware(r.modified_at), r.status
+        )
         for r in conn.execute(select(file_ledger).where(file_ledger.c.period == period))
         if (r.file_sha256, r.path) not in current_keys
     ]
@@ -139,42 +165,78 @@ def write_ledger(conn: Connection, run_id: str, period: str, files: Sequence[Map
         status = "superseded" if superseded_by else info.get("status", "loaded")
         if status == "loaded":
             loaded.append(f.sha256)
-        rows.append({
-            "file_sha256": f.sha256, "path": f.path, "period": period, "source_kind": f.source_kind,
-            "source_id": f.source_id, "size": f.size, "modified_at": f.modified_at,
-            "first_seen_run": run_id, "last_seen_run": run_id, "status": status,
-            "quarantine_reason": info.get("quarantine_reason"), "detail": info.get("detail"),
-            "superseded_by": superseded_by, "rows_read": info.get("rows_read"),
-        })
-    upsert(conn, file_ledger, rows, update=[c.name for c in file_ledger.columns
-                                            if c.name not in ("file_sha256", "path", "period",
-                                                              "first_seen_run")])
+        rows.append(
+            {
+                "file_sha256": f.sha256,
+                "path": f.path,
+                "period": period,
+                "source_kind": f.source_kind,
+                "source_id": f.source_id,
+                "size": f.size,
+                "modified_at": f.modified_at,
+                "first_seen_run": run_id,
+                "last_seen_run": run_id,
+                "status": status,
+                "quarantine_reason": info.get("quarantine_reason"),
+                "detail": info.get("detail"),
+                "superseded_by": superseded_by,
+                "rows_read": info.get("rows_read"),
+            }
+        )
+    upsert(
+        conn,
+        file_ledger,
+        rows,
+        update=[
+            c.name
+            for c in file_ledger.columns
+            if c.name not in ("file_sha256", "path", "period", "first_seen_run")
+        ],
+    )
     superseded = sum(1 for r in rows if r["status"] == "superseded")
     # Older versions (earlier runs) that lost to a current file.
     for f in older:
         by = winners[(f.sha256, f.path)]
         if by is not None:
-            conn.execute(update(file_ledger).where(and_(
-                file_ledger.c.period == period, file_ledger.c.file_sha256 == f.sha256,
-                file_ledger.c.path == f.path)).values(status="superseded", superseded_by=by))
+            conn.execute(
+                update(file_ledger)
+                .where(
+                    and_(
+                        file_ledger.c.period == period,
+                        file_ledger.c.file_sha256 == f.sha256,
+                        file_ledger.c.path == f.path,
+                    )
+                )
+                .values(status="superseded", superseded_by=by)
+            )
             superseded += 1
     return sorted(set(loaded)), superseded
 
 
 def superseded_shas(conn: Connection, period: str) -> set[str]:
     """The sha256 of every file version of ``period`` that the ledger marks superseded."""
-    rows = conn.execute(select(file_ledger.c.file_sha256).where(
-        file_ledger.c.period == period, file_ledger.c.status == "superseded"))
+    rows = conn.execute(
+        select(file_ledger.c.file_sha256).where(
+            file_ledger.c.period == period, file_ledger.c.status == "superseded"
+        )
+    )
     return {r[0] for r in rows}
 
 
 def replace_superseded_issues(conn: Connection, period: str) -> int:
     """Mark the issues of superseded file versions of ``period`` as "replaced"; return how many changed."""
     sub = select(file_ledger.c.file_sha256).where(
-        file_ledger.c.period == period, file_ledger.c.status == "superseded")
-    result = conn.execute(update(validation_issue).where(
-        validation_issue.c.period == period, validation_issue.c.file_sha256.in_(sub),
-        validation_issue.c.status != "replaced").values(status="replaced"))
+        file_ledger.c.period == period, file_ledger.c.status == "superseded"
+    )
+    result = conn.execute(
+        update(validation_issue)
+        .where(
+            validation_issue.c.period == period,
+            validation_issue.c.file_sha256.in_(sub),
+            validation_issue.c.status != "replaced",
+        )
+        .values(status="replaced")
+    )
     return result.rowcount or 0
 
 

@@ -52,8 +52,9 @@ def _span_update(table: Any, identity: Sequence[str]) -> dict[str, Callable[[Any
         return ex.last_period >= t.last_period
 
     update: dict[str, Callable[[Any], Any]] = {
-        "first_period": lambda ex: case((ex.first_period < t.first_period, ex.first_period),
-                                        else_=t.first_period),
+        "first_period": lambda ex: case(
+            (ex.first_period < t.first_period, ex.first_period), else_=t.first_period
+        ),
         "last_period": lambda ex: case((ex.last_period > t.last_period, ex.last_period), else_=t.last_period),
     }
     for name in identity:
@@ -68,18 +69,34 @@ def _workers_from_months(months: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _issue_rows(conn: Connection, period: str, run_id: str, issues: Frame) -> tuple[list[dict], int, int]:
-    """Replace the period's issues, carrying steward decisions over; return (rows, with decision, replaced)."""
+    """Replace the period's issues, keeping steward decisions; return (rows, with decision, replaced)."""
     decisions = {
-        r.issue_id: {"status": r.status, "decided_by": r.decided_by, "decided_at": r.decided_at,
-                     "decision_note": r.decision_note}
-        for r in conn.execute(select(validation_issue).where(
-            validation_issue.c.period == period, validation_issue.c.status.in_(DECIDED)))
+        r.issue_id: {
+            "status": r.status,
+            "decided_by": r.decided_by,
+            "decided_at": r.decided_at,
+            "decision_note": r.decision_note,
+        }
+        for r in conn.execute(
+            select(validation_issue).where(
+                validation_issue.c.period == period, validation_issue.c.status.in_(DECIDED)
+            )
+        )
     }
     replaced = replace_superseded_issues(conn, period)
-    kept = {r[0] for r in conn.execute(select(validation_issue.c.issue_id).where(
-        validation_issue.c.period == period, validation_issue.c.status == "replaced"))}
-    conn.execute(delete(validation_issue).where(validation_issue.c.period == period,
-                                                validation_issue.c.status != "replaced"))
+    kept = {
+        r[0]
+        for r in conn.execute(
+            select(validation_issue.c.issue_id).where(
+                validation_issue.c.period == period, validation_issue.c.status == "replaced"
+            )
+        )
+    }
+    conn.execute(
+        delete(validation_issue).where(
+            validation_issue.c.period == period, validation_issue.c.status != "replaced"
+        )
+    )
     gone = superseded_shas(conn, period)
     rows, seen, with_decision = [], set(kept), 0
     for row in frame_rows(issues, validation_issue, {"period": period, "run_id": run_id}):
@@ -97,7 +114,10 @@ def _issue_rows(conn: Connection, period: str, run_id: str, issues: Frame) -> tu
 
 
 def load_period(
-    engine: Engine, period: str, run_id: str, *,
+    engine: Engine,
+    period: str,
+    run_id: str,
+    *,
     files: Sequence[Mapping[str, Any]],
     source_records: Frame,
     issues: Frame,
@@ -122,36 +142,63 @@ def load_period(
     records = frame_rows(source_records, source_record, {"period": period, "run_id": run_id})
     unique = {r["record_key"]: r for r in reversed(records)}  # first occurrence wins
     if len(unique) != len(records):
-        log.warning("period %s: %d duplicate record keys dropped (same file content twice?)",
-                    period, len(records) - len(unique))
+        log.warning(
+            "period %s: %d duplicate record keys dropped (same file content twice?)",
+            period,
+            len(records) - len(unique),
+        )
         records = sorted(unique.values(), key=lambda r: r["record_key"])
     months = frame_rows(worker_month, worker_month_t, {"period": period})
-    worker_rows = frame_rows(workers if workers is not None else _workers_from_months(months), worker,
-                             {"first_period": period, "last_period": period})
+    worker_rows = frame_rows(
+        workers if workers is not None else _workers_from_months(months),
+        worker,
+        {"first_period": period, "last_period": period},
+    )
     span = {"first_period": period, "last_period": period}
     company_rows = frame_rows(_company_frame(companies), company, span)
     cp_rows = frame_rows(company_period, company_period_t, {"period": period})
 
     with write_transaction(engine) as conn:
-        upsert(conn, run, [{
-            "run_id": run_id, "period": period, "flow_run_id": (run_summary or {}).get("flow_run_id"),
-            "started_at": (run_summary or {}).get("started_at", now), "finished_at": now,
-            "status": (run_summary or {}).get("status", "loaded"),
-            "summary": json.dumps(dict(run_summary or {}), sort_keys=True, default=str, ensure_ascii=False),
-        }])
+        upsert(
+            conn,
+            run,
+            [
+                {
+                    "run_id": run_id,
+                    "period": period,
+                    "flow_run_id": (run_summary or {}).get("flow_run_id"),
+                    "started_at": (run_summary or {}).get("started_at", now),
+                    "finished_at": now,
+                    "status": (run_summary or {}).get("status", "loaded"),
+                    "summary": json.dumps(
+                        dict(run_summary or {}), sort_keys=True, default=str, ensure_ascii=False
+                    ),
+                }
+            ],
+        )
         step("run")
-        loaded_shas, n_superseded = write_ledger(conn, run_id, period, files, multi_file_kinds=multi_file_kinds)
+        loaded_shas, n_superseded = write_ledger(
+            conn, run_id, period, files, multi_file_kinds=multi_file_kinds
+        )
         step("file_ledger")
         issue_rows, with_decision, replaced = _issue_rows(conn, period, run_id, issues)
         step("validation_issue_cleared")
         for table in (source_record, worker_month_t, company_period_t):
             conn.execute(delete(table).where(table.c.period == period))
         step("period_cleared")
-        upsert(conn, worker, worker_rows,
-               update=_span_update(worker, ("passport_no", "nationality", "name", "birth_date", "sex")))
+        upsert(
+            conn,
+            worker,
+            worker_rows,
+            update=_span_update(worker, ("passport_no", "nationality", "name", "birth_date", "sex")),
+        )
         step("worker")
-        upsert(conn, company, company_rows,
-               update=_span_update(company, ("name", "kbli", "kecamatan_code", "must_report")))
+        upsert(
+            conn,
+            company,
+            company_rows,
+            update=_span_update(company, ("name", "kbli", "kecamatan_code", "must_report")),
+        )
         step("company")
         bulk_insert(conn, worker_month_t, months, use_copy=use_copy)
         step("worker_month")
@@ -161,14 +208,24 @@ def load_period(
         step("company_period")
         bulk_insert(conn, validation_issue, issue_rows, use_copy=use_copy)
         step("validation_issue")
-        upsert(conn, period_load, [{"period": period, "run_id": run_id, "loaded_at": now,
-                                    "file_shas": json.dumps(loaded_shas)}])
+        upsert(
+            conn,
+            period_load,
+            [{"period": period, "run_id": run_id, "loaded_at": now, "file_shas": json.dumps(loaded_shas)}],
+        )
         step("period_load")
 
     stats = LoadStats(
-        period=period, source_records=len(records), worker_months=len(months), workers=len(worker_rows),
-        companies=len(company_rows), company_periods=len(cp_rows), issues=len(issue_rows),
-        issues_with_decision=with_decision, issues_replaced=replaced, files_loaded=len(loaded_shas),
+        period=period,
+        source_records=len(records),
+        worker_months=len(months),
+        workers=len(worker_rows),
+        companies=len(company_rows),
+        company_periods=len(cp_rows),
+        issues=len(issue_rows),
+        issues_with_decision=with_decision,
+        issues_replaced=replaced,
+        files_loaded=len(loaded_shas),
         files_superseded=n_superseded,
     )
     log.info("loaded period %s: %s", period, stats.as_dict())
@@ -183,4 +240,3 @@ def _company_frame(companies: Frame) -> Frame:
     if "name" not in frame.columns and "company_name" in frame.columns:
         frame = frame.rename(columns={"company_name": "name"})
     return frame
-

@@ -26,9 +26,17 @@ from tka.warehouse.schema import (
 )
 
 # Columns that differ between two runs with the same inputs (ignored when comparing snapshots).
-VOLATILE_COLUMNS: frozenset[str] = frozenset({
-    "run_id", "first_seen_run", "last_seen_run", "loaded_at", "started_at", "finished_at", "flow_run_id",
-})
+VOLATILE_COLUMNS: frozenset[str] = frozenset(
+    {
+        "run_id",
+        "first_seen_run",
+        "last_seen_run",
+        "loaded_at",
+        "started_at",
+        "finished_at",
+        "flow_run_id",
+    }
+)
 
 
 class UnknownIssueError(KeyError):
@@ -43,38 +51,63 @@ def known_workers(engine: Engine, before_period: str) -> pd.DataFrame:
     """Workers first seen before ``before_period``, with identifiers from their latest month before it."""
     latest = (
         select(worker_month.c.worker_id, func.max(worker_month.c.period).label("period"))
-        .where(worker_month.c.period < before_period).group_by(worker_month.c.worker_id).subquery()
+        .where(worker_month.c.period < before_period)
+        .group_by(worker_month.c.worker_id)
+        .subquery()
     )
     wm = worker_month.c
     stmt = (
-        select(worker.c.worker_id, wm.passport_no, wm.nationality, wm.name, wm.birth_date, wm.sex,
-               wm.kitas_no, wm.rptka_no, wm.notifikasi_no, wm.company_nib, wm.company_name,
-               worker.c.first_period)
+        select(
+            worker.c.worker_id,
+            wm.passport_no,
+            wm.nationality,
+            wm.name,
+            wm.birth_date,
+            wm.sex,
+            wm.kitas_no,
+            wm.rptka_no,
+            wm.notifikasi_no,
+            wm.company_nib,
+            wm.company_name,
+            worker.c.first_period,
+        )
         .join(latest, latest.c.worker_id == worker.c.worker_id)
         .join(worker_month, and_(wm.worker_id == latest.c.worker_id, wm.period == latest.c.period))
         .where(worker.c.first_period < before_period)
         .order_by(worker.c.worker_id)
     )
     with engine.connect() as conn:
-        return pd.DataFrame(conn.execute(stmt).mappings().all(),
-                            columns=[c.name for c in stmt.selected_columns])
+        return pd.DataFrame(
+            conn.execute(stmt).mappings().all(), columns=[c.name for c in stmt.selected_columns]
+        )
 
 
 def waived_issue_ids(engine: Engine, period: str) -> set[str]:
     """Issue ids of ``period`` the steward waived (the validator then does not reject on them)."""
-    stmt = select(validation_issue.c.issue_id).where(validation_issue.c.period == period,
-                                                     validation_issue.c.status == "waived")
+    stmt = select(validation_issue.c.issue_id).where(
+        validation_issue.c.period == period, validation_issue.c.status == "waived"
+    )
     with engine.connect() as conn:
         return {r[0] for r in conn.execute(stmt)}
 
 
-def list_issues(engine: Engine, period: str, source: str | None = None, rule: str | None = None,
-                status: str | None = None) -> pd.DataFrame:
-    """Issues of ``period``, optionally filtered by source (kind or id), rule and status; ordered by file/row."""
+def list_issues(
+    engine: Engine, period: str, source: str | None = None, rule: str | None = None, status: str | None = None
+) -> pd.DataFrame:
+    """Issues of ``period``, optionally filtered by source (kind or id), rule, status; by file/row."""
     vi = validation_issue.c
-    stmt = select(validation_issue, file_ledger.c.source_kind, file_ledger.c.source_id).outerjoin(
-        file_ledger, and_(file_ledger.c.file_sha256 == vi.file_sha256, file_ledger.c.path == vi.file_path,
-                          file_ledger.c.period == vi.period)).where(vi.period == period)
+    stmt = (
+        select(validation_issue, file_ledger.c.source_kind, file_ledger.c.source_id)
+        .outerjoin(
+            file_ledger,
+            and_(
+                file_ledger.c.file_sha256 == vi.file_sha256,
+                file_ledger.c.path == vi.file_path,
+                file_ledger.c.period == vi.period,
+            ),
+        )
+        .where(vi.period == period)
+    )
     if source is not None:
         stmt = stmt.where((file_ledger.c.source_kind == source) | (file_ledger.c.source_id == source))
     if rule is not None:
@@ -83,14 +116,19 @@ def list_issues(engine: Engine, period: str, source: str | None = None, rule: st
         stmt = stmt.where(vi.status == status)
     stmt = stmt.order_by(vi.file_path, vi.sheet, vi.row_number, vi.column, vi.rule, vi.issue_id)
     with engine.connect() as conn:
-        return pd.DataFrame(conn.execute(stmt).mappings().all(),
-                            columns=[c.name for c in stmt.selected_columns])
+        return pd.DataFrame(
+            conn.execute(stmt).mappings().all(), columns=[c.name for c in stmt.selected_columns]
+        )
 
 
 def get_issue(engine: Engine, issue_id: str) -> dict[str, Any] | None:
     """One issue by id (the latest period if the same file was loaded in several), or None."""
-    stmt = (select(validation_issue).where(validation_issue.c.issue_id == issue_id)
-            .order_by(validation_issue.c.period.desc()).limit(1))
+    stmt = (
+        select(validation_issue)
+        .where(validation_issue.c.issue_id == issue_id)
+        .order_by(validation_issue.c.period.desc())
+        .limit(1)
+    )
     with engine.connect() as conn:
         row = conn.execute(stmt).mappings().first()
     return dict(row) if row else None
@@ -104,32 +142,47 @@ def waive(engine: Engine, issue_ids: Iterable[str], note: str, who: str) -> int:
     if not note or not note.strip():
         raise ValueError("Catatan wajib diisi saat mengabaikan issue / a note is required to waive.")
     with write_transaction(engine) as conn:
-        found = {r[0] for r in conn.execute(select(validation_issue.c.issue_id).where(
-            validation_issue.c.issue_id.in_(ids)))}
+        found = {
+            r[0]
+            for r in conn.execute(
+                select(validation_issue.c.issue_id).where(validation_issue.c.issue_id.in_(ids))
+            )
+        }
         missing = [i for i in ids if i not in found]
         if missing:
             raise UnknownIssueError(missing)
-        result = conn.execute(update(validation_issue).where(validation_issue.c.issue_id.in_(ids)).values(
-            status="waived", decided_by=who, decided_at=utcnow(), decision_note=note.strip()))
+        result = conn.execute(
+            update(validation_issue)
+            .where(validation_issue.c.issue_id.in_(ids))
+            .values(status="waived", decided_by=who, decided_at=utcnow(), decision_note=note.strip())
+        )
         return result.rowcount or 0
 
 
 def previous_company_periods(engine: Engine, period: str) -> pd.DataFrame:
     """company_period rows of the latest loaded period before ``period`` (for consecutive-miss counting)."""
     with engine.connect() as conn:
-        prev = conn.execute(select(func.max(company_period.c.period)).where(
-            company_period.c.period < period)).scalar()
+        prev = conn.execute(
+            select(func.max(company_period.c.period)).where(company_period.c.period < period)
+        ).scalar()
         if prev is None:
             return pd.DataFrame(columns=[c.name for c in company_period.columns])
-        stmt = select(company_period).where(company_period.c.period == prev).order_by(
-            company_period.c.company_nib)
-        return pd.DataFrame(conn.execute(stmt).mappings().all(), columns=[c.name for c in company_period.columns])
+        stmt = (
+            select(company_period)
+            .where(company_period.c.period == prev)
+            .order_by(company_period.c.company_nib)
+        )
+        return pd.DataFrame(
+            conn.execute(stmt).mappings().all(), columns=[c.name for c in company_period.columns]
+        )
 
 
 def alert_sent(engine: Engine, alert_key: str) -> dict[str, Any] | None:
     """The alert ledger row of ``alert_key`` (None if that alert was never sent)."""
     with engine.connect() as conn:
-        row = conn.execute(select(alert_ledger).where(alert_ledger.c.alert_key == alert_key)).mappings().first()
+        row = (
+            conn.execute(select(alert_ledger).where(alert_ledger.c.alert_key == alert_key)).mappings().first()
+        )
     return dict(row) if row else None
 
 
@@ -139,18 +192,41 @@ def alert_ledger_rows(engine: Engine, period: str | None = None) -> pd.DataFrame
     if period is not None:
         stmt = stmt.where(alert_ledger.c.period == period)
     with engine.connect() as conn:
-        return pd.DataFrame(conn.execute(stmt).mappings().all(), columns=[c.name for c in alert_ledger.columns])
+        return pd.DataFrame(
+            conn.execute(stmt).mappings().all(), columns=[c.name for c in alert_ledger.columns]
+        )
 
 
-def record_alert(engine: Engine, alert_key: str, period: str, channel: str, digest_hash: str,
-                 payload: Mapping[str, Any] | str, sent_at: dt.datetime | None = None) -> None:
-    """Write (or overwrite) the alert ledger row after an alert was sent; ``payload`` must hold no personal data."""
-    text = payload if isinstance(payload, str) else json.dumps(dict(payload), sort_keys=True, default=str,
-                                                                ensure_ascii=False)
+def record_alert(
+    engine: Engine,
+    alert_key: str,
+    period: str,
+    channel: str,
+    digest_hash: str,
+    payload: Mapping[str, Any] | str,
+    sent_at: dt.datetime | None = None,
+) -> None:
+    """Write (or overwrite) the alert ledger row after sending; ``payload`` must hold no personal data."""
+    text = (
+        payload
+        if isinstance(payload, str)
+        else json.dumps(dict(payload), sort_keys=True, default=str, ensure_ascii=False)
+    )
     with write_transaction(engine) as conn:
-        upsert(conn, alert_ledger, [{"alert_key": alert_key, "period": period, "channel": channel,
-                                     "digest_hash": digest_hash, "sent_at": sent_at or utcnow(),
-                                     "payload": text}])
+        upsert(
+            conn,
+            alert_ledger,
+            [
+                {
+                    "alert_key": alert_key,
+                    "period": period,
+                    "channel": channel,
+                    "digest_hash": digest_hash,
+                    "sent_at": sent_at or utcnow(),
+                    "payload": text,
+                }
+            ],
+        )
 
 
 def _rows(engine: Engine, table: Table, where: Any, volatile: bool) -> list[dict[str, Any]]:
@@ -163,7 +239,9 @@ def _rows(engine: Engine, table: Table, where: Any, volatile: bool) -> list[dict
     return rows
 
 
-def period_snapshot(engine: Engine, period: str, *, volatile: bool = False) -> dict[str, list[dict[str, Any]]]:
+def period_snapshot(
+    engine: Engine, period: str, *, volatile: bool = False
+) -> dict[str, list[dict[str, Any]]]:
     """Every warehouse row that belongs to ``period``, per table (without run ids/timestamps by default)."""
     wm_ids = select(worker_month.c.worker_id).where(worker_month.c.period == period)
     cp_nibs = select(company_period.c.company_nib).where(company_period.c.period == period)
@@ -175,20 +253,39 @@ def period_snapshot(engine: Engine, period: str, *, volatile: bool = False) -> d
         "worker_month": _rows(engine, worker_month, worker_month.c.period == period, volatile),
         "source_record": _rows(engine, source_record, source_record.c.period == period, volatile),
         "validation_issue": _rows(engine, validation_issue, validation_issue.c.period == period, volatile),
-        "company": _rows(engine, company, company.c.company_nib.in_(cp_nibs)
-                         | ((company.c.first_period <= period) & (company.c.last_period >= period)), volatile),
+        "company": _rows(
+            engine,
+            company,
+            company.c.company_nib.in_(cp_nibs)
+            | ((company.c.first_period <= period) & (company.c.last_period >= period)),
+            volatile,
+        ),
         "company_period": _rows(engine, company_period, company_period.c.period == period, volatile),
         "alert_ledger": _rows(engine, alert_ledger, alert_ledger.c.period == period, volatile),
     }
 
 
-def record_run(engine: Engine, run_id: str, period: str, status: str, *,
-               summary: Mapping[str, Any] | None = None, flow_run_id: str | None = None,
-               started_at: dt.datetime | None = None, finished: bool = False) -> None:
+def record_run(
+    engine: Engine,
+    run_id: str,
+    period: str,
+    status: str,
+    *,
+    summary: Mapping[str, Any] | None = None,
+    flow_run_id: str | None = None,
+    started_at: dt.datetime | None = None,
+    finished: bool = False,
+) -> None:
     """Upsert the run row (e.g. "running" at start, "failed" on error; ``load_period`` writes "loaded")."""
-    row = {"run_id": run_id, "period": period, "flow_run_id": flow_run_id, "status": status,
-           "started_at": started_at or utcnow(), "finished_at": utcnow() if finished else None,
-           "summary": json.dumps(dict(summary or {}), sort_keys=True, default=str, ensure_ascii=False)}
+    row = {
+        "run_id": run_id,
+        "period": period,
+        "flow_run_id": flow_run_id,
+        "status": status,
+        "started_at": started_at or utcnow(),
+        "finished_at": utcnow() if finished else None,
+        "summary": json.dumps(dict(summary or {}), sort_keys=True, default=str, ensure_ascii=False),
+    }
     keep_start = {k: (lambda ex, k=k: ex[k]) for k in ("status", "finished_at", "summary")}
     if flow_run_id is not None:
         keep_start["flow_run_id"] = lambda ex: ex.flow_run_id

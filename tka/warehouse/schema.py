@@ -1,4 +1,4 @@
-"""The warehouse tables (docs/contracts.md), as SQLAlchemy Core metadata shared by loads, queries and Alembic."""
+"""The warehouse tables (docs/contracts.md), as SQLAlchemy Core metadata for loads, queries and Alembic."""
 
 from __future__ import annotations
 
@@ -19,12 +19,14 @@ from sqlalchemy import (
 from tka.contract import PROVENANCE_COLUMNS, WORKER_FIELDS
 
 # Stable constraint names so Alembic migrations behave the same on SQLite (batch mode) and PostgreSQL.
-metadata = MetaData(naming_convention={
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-})
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
 
 PERIOD = String(7)
 SHA = String(64)
@@ -37,7 +39,8 @@ def _field_column(name: str, kind: str) -> Column:
 
 
 run = Table(
-    "run", metadata,
+    "run",
+    metadata,
     Column("run_id", String(64), primary_key=True),
     Column("period", PERIOD, nullable=False, index=True),
     Column("flow_run_id", String(64)),
@@ -48,7 +51,8 @@ run = Table(
 )
 
 file_ledger = Table(
-    "file_ledger", metadata,
+    "file_ledger",
+    metadata,
     Column("file_sha256", SHA, primary_key=True),
     Column("path", Text, primary_key=True),
     Column("period", PERIOD, primary_key=True),
@@ -67,7 +71,8 @@ file_ledger = Table(
 )
 
 period_load = Table(
-    "period_load", metadata,
+    "period_load",
+    metadata,
     Column("period", PERIOD, primary_key=True),
     Column("run_id", String(64)),
     Column("loaded_at", TS),
@@ -75,7 +80,8 @@ period_load = Table(
 )
 
 worker = Table(
-    "worker", metadata,
+    "worker",
+    metadata,
     Column("worker_id", String(16), primary_key=True),
     Column("first_period", PERIOD, nullable=False),
     Column("last_period", PERIOD, nullable=False),
@@ -88,13 +94,30 @@ worker = Table(
 )
 
 WORKER_MONTH_FIELDS: tuple[str, ...] = (
-    "company_nib", "company_name", "kecamatan_code", "position", "nationality", "passport_no", "name", "sex",
-    "birth_date", "kitas_no", "kitas_start", "kitas_end", "rptka_no", "rptka_start", "rptka_end",
-    "notifikasi_no", "notifikasi_start", "notifikasi_end", "permit_type",
+    "company_nib",
+    "company_name",
+    "kecamatan_code",
+    "position",
+    "nationality",
+    "passport_no",
+    "name",
+    "sex",
+    "birth_date",
+    "kitas_no",
+    "kitas_start",
+    "kitas_end",
+    "rptka_no",
+    "rptka_start",
+    "rptka_end",
+    "notifikasi_no",
+    "notifikasi_start",
+    "notifikasi_end",
+    "permit_type",
 )
 
 worker_month = Table(
-    "worker_month", metadata,
+    "worker_month",
+    metadata,
     Column("period", PERIOD, primary_key=True),
     Column("worker_id", String(16), ForeignKey("worker.worker_id"), primary_key=True),
     *(_field_column(f, WORKER_FIELDS[f]) for f in WORKER_MONTH_FIELDS),
@@ -110,11 +133,13 @@ worker_month = Table(
 # Extra per-row columns the reader produces: unparsed raw text of dates and unknown codes.
 SOURCE_RECORD_EXTRA: tuple[str, ...] = (
     *(f"{f}_unparsed" for f, k in WORKER_FIELDS.items() if k == "date"),
-    "nationality_unknown", "kecamatan_unknown",
+    "nationality_unknown",
+    "kecamatan_unknown",
 )
 
 source_record = Table(
-    "source_record", metadata,
+    "source_record",
+    metadata,
     Column("period", PERIOD, primary_key=True),
     Column("record_key", String(96), primary_key=True),
     *(Column(c, Integer if c == "row_number" else Text) for c in PROVENANCE_COLUMNS if c != "record_key"),
@@ -129,7 +154,8 @@ source_record = Table(
 )
 
 validation_issue = Table(
-    "validation_issue", metadata,
+    "validation_issue",
+    metadata,
     # Keyed by (period, issue_id), not issue_id alone: an unchanged file re-sent in the next month has the
     # same sha256, hence the same issue ids, and both months must keep their issues.
     Column("period", PERIOD, primary_key=True),
@@ -155,7 +181,8 @@ validation_issue = Table(
 )
 
 company = Table(
-    "company", metadata,
+    "company",
+    metadata,
     Column("company_nib", String(64), primary_key=True),
     Column("name", Text),
     Column("kbli", Text),
@@ -166,7 +193,8 @@ company = Table(
 )
 
 company_period = Table(
-    "company_period", metadata,
+    "company_period",
+    metadata,
     Column("period", PERIOD, primary_key=True),
     Column("company_nib", String(64), primary_key=True),
     Column("in_registry", Boolean),
@@ -180,7 +208,8 @@ company_period = Table(
 )
 
 alert_ledger = Table(
-    "alert_ledger", metadata,
+    "alert_ledger",
+    metadata,
     Column("alert_key", Text, primary_key=True),
     Column("period", PERIOD, nullable=False, index=True),
     Column("channel", Text, nullable=False),

@@ -19,13 +19,25 @@ def test_pairwise_scores_count_pairs_from_cluster_sizes() -> None:
 
 def test_pairwise_scores_without_pairs_are_perfect() -> None:
     assert pairwise_scores({"a": 1, "b": 2}, {"a": "x", "b": "y"}) == (
-        1.0, 1.0, {"true_positive": 0, "predicted": 0, "truth": 0, "records": 2})
+        1.0,
+        1.0,
+        {"true_positive": 0, "predicted": 0, "truth": 0, "records": 2},
+    )
     precision, recall, _ = pairwise_scores({"a": 1, "b": 2}, {"a": "x", "b": "x"})
     assert (precision, recall) == (1.0, pytest.approx(0.0))
 
 
 def test_exact_passport_baseline() -> None:
-    rows = pd.DataFrame({"record_key": ["a", "b", "c", "d"], "nationality": ["CHN", "CHN", "KOR", "CHN"],
-                         "passport_no": ["E123 456 78", "E12345678", "E12345678", None]})
-    assert exact_passport_baseline(rows) == {"a": "CHN|E12345678", "b": "CHN|E12345678", "c": "KOR|E12345678",
-                                             "d": "row|d"}
+    rows = pd.DataFrame(
+        {
+            "record_key": ["a", "b", "c", "d"],
+            "nationality": ["CHN", "CHN", "KOR", "CHN"],
+            "passport_no": ["E123 456 78", "E12345678", "E12345678", None],
+        }
+    )
+    assert exact_passport_baseline(rows) == {
+        "a": "CHN|E12345678",
+        "b": "CHN|E12345678",
+        "c": "KOR|E12345678",
+        "d": "row|d",
+    }

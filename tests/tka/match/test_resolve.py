@@ -15,10 +15,27 @@ DOB = dt.date(1985, 3, 2)
 PERIOD = "2025-08"
 
 
-def row(key: str, *, kind: str = "imigrasi", passport: str | None = None, nat: str = "CHN",
-        name: str = "GAO XUEFENG", dob: dt.date | None = DOB, **extra: Any) -> dict[str, Any]:
-    return {"record_key": key, "source_kind": kind, "passport_no": passport, "nationality": nat, "name": name,
-            "birth_date": dob, "person_kind": "worker", "status": "accepted", **extra}
+def row(
+    key: str,
+    *,
+    kind: str = "imigrasi",
+    passport: str | None = None,
+    nat: str = "CHN",
+    name: str = "GAO XUEFENG",
+    dob: dt.date | None = DOB,
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "record_key": key,
+        "source_kind": kind,
+        "passport_no": passport,
+        "nationality": nat,
+        "name": name,
+        "birth_date": dob,
+        "person_kind": "worker",
+        "status": "accepted",
+        **extra,
+    }
 
 
 def new_id(period: str, first_key: str) -> str:
@@ -31,109 +48,188 @@ def run(*rows: dict[str, Any], known: pd.DataFrame | None = None) -> list[tuple[
 
 
 def test_exact_passport_and_nationality() -> None:
-    assert run(row("a:1", passport="E12345678"), row("b:1", kind="company", passport="e1234-5678",
-                                                     name="GAO XUEFENG", dob=None)) == [
-        ("a:1", new_id(PERIOD, "a:1"), "passport"), ("b:1", new_id(PERIOD, "a:1"), "passport")]
+    assert run(
+        row("a:1", passport="E12345678"),
+        row("b:1", kind="company", passport="e1234-5678", name="GAO XUEFENG", dob=None),
+    ) == [("a:1", new_id(PERIOD, "a:1"), "passport"), ("b:1", new_id(PERIOD, "a:1"), "passport")]
 
 
 def test_same_passport_other_nationality_is_another_worker() -> None:
     assert run(row("a:1", passport="123456789", nat="USA"), row("b:1", passport="123456789", nat="GBR")) == [
-        ("a:1", new_id(PERIOD, "a:1"), "new"), ("b:1", new_id(PERIOD, "b:1"), "new")]
+        ("a:1", new_id(PERIOD, "a:1"), "new"),
+        ("b:1", new_id(PERIOD, "b:1"), "new"),
+    ]
 
 
 def test_passport_typo_needs_name_and_birth_date() -> None:
     lookalike = run(row("a:1", passport="EA1234567"), row("b:1", passport="EA12345G7", name="XUEFENG GAO"))
-    assert lookalike == [("a:1", new_id(PERIOD, "a:1"), "passport_typo"),
-                         ("b:1", new_id(PERIOD, "a:1"), "passport_typo")]
+    assert lookalike == [
+        ("a:1", new_id(PERIOD, "a:1"), "passport_typo"),
+        ("b:1", new_id(PERIOD, "a:1"), "passport_typo"),
+    ]
     missing_letter = run(row("a:1", passport="E12345678"), row("b:1", passport="E1234568"))
     assert {r[2] for r in missing_letter} == {"passport_typo"}
-    other_dob = run(row("a:1", passport="E12345678"), row("b:1", passport="E12345679", dob=dt.date(1985, 3, 3)))
+    other_dob = run(
+        row("a:1", passport="E12345678"), row("b:1", passport="E12345679", dob=dt.date(1985, 3, 3))
+    )
     assert [r[2] for r in other_dob] == ["new", "new"]
     other_name = run(row("a:1", passport="E12345678"), row("b:1", passport="E12345679", name="LI WEI"))
     assert [r[2] for r in other_name] == ["new", "new"]
 
 
 def test_name_dob_is_order_and_spacing_insensitive() -> None:
-    result = run(row("a:1", passport="E12345678"), row("k:1", kind="kecamatan", name="XUE FENG GAO"),
-                 row("k:2", kind="kecamatan", name="GAO XUEFENG"))
-    assert result == [("a:1", new_id(PERIOD, "a:1"), "name_dob"), ("k:1", new_id(PERIOD, "a:1"), "name_dob"),
-                      ("k:2", new_id(PERIOD, "a:1"), "name_dob")]
-    assert [r[2] for r in run(row("a:1", passport="E12345678"), row("k:1", name="GAO XUEFENG", nat="TWN"))] \
-        == ["new", "new"]
+    result = run(
+        row("a:1", passport="E12345678"),
+        row("k:1", kind="kecamatan", name="XUE FENG GAO"),
+        row("k:2", kind="kecamatan", name="GAO XUEFENG"),
+    )
+    assert result == [
+        ("a:1", new_id(PERIOD, "a:1"), "name_dob"),
+        ("k:1", new_id(PERIOD, "a:1"), "name_dob"),
+        ("k:2", new_id(PERIOD, "a:1"), "name_dob"),
+    ]
+    assert [
+        r[2] for r in run(row("a:1", passport="E12345678"), row("k:1", name="GAO XUEFENG", nat="TWN"))
+    ] == ["new", "new"]
 
 
 def test_name_company_needs_a_unique_candidate() -> None:
     company = {"company_nib": "1234567890123", "company_name": "PT ALPHA"}
-    result = run(row("a:1", passport="E12345678", **company),
-                 row("k:1", kind="kecamatan", name="XUEFENG GAO", dob=None, company_name="PT ALPHA"))
-    assert result == [("a:1", new_id(PERIOD, "a:1"), "name_company"),
-                      ("k:1", new_id(PERIOD, "a:1"), "name_company")]
+    result = run(
+        row("a:1", passport="E12345678", **company),
+        row("k:1", kind="kecamatan", name="XUEFENG GAO", dob=None, company_name="PT ALPHA"),
+    )
+    assert result == [
+        ("a:1", new_id(PERIOD, "a:1"), "name_company"),
+        ("k:1", new_id(PERIOD, "a:1"), "name_company"),
+    ]
     # Two different passport holders of that name at the company: the bare row stays on its own.
-    ambiguous = run(row("a:1", passport="E12345678", **company),
-                    row("b:1", passport="E87654321", dob=dt.date(1990, 1, 1), **company),
-                    row("k:1", kind="kecamatan", name="GAO XUEFENG", dob=None, company_name="PT ALPHA"))
+    ambiguous = run(
+        row("a:1", passport="E12345678", **company),
+        row("b:1", passport="E87654321", dob=dt.date(1990, 1, 1), **company),
+        row("k:1", kind="kecamatan", name="GAO XUEFENG", dob=None, company_name="PT ALPHA"),
+    )
     assert [r[2] for r in ambiguous] == ["new", "new", "new"]
-    other_company = run(row("a:1", passport="E12345678", **company),
-                        row("k:1", kind="kecamatan", dob=None, company_name="PT BETA"))
+    other_company = run(
+        row("a:1", passport="E12345678", **company),
+        row("k:1", kind="kecamatan", dob=None, company_name="PT BETA"),
+    )
     assert [r[2] for r in other_company] == ["new", "new"]
 
 
 def test_renewed_passport_linked_by_kitas_number() -> None:
-    result = run(row("a:1", passport="E12345678", kitas_no="2D4564511LA8-B"),
-                 row("b:1", kind="disnakertrans", passport="EB7654321", kitas_no="2D4564511LA8B"))
-    assert result == [("a:1", new_id(PERIOD, "a:1"), "renewed_passport"),
-                      ("b:1", new_id(PERIOD, "a:1"), "renewed_passport")]
-    other_name = run(row("a:1", passport="E12345678", kitas_no="K1"),
-                     row("b:1", passport="EB7654321", kitas_no="K1", name="LI WEI"))
+    result = run(
+        row("a:1", passport="E12345678", kitas_no="2D4564511LA8-B"),
+        row("b:1", kind="disnakertrans", passport="EB7654321", kitas_no="2D4564511LA8B"),
+    )
+    assert result == [
+        ("a:1", new_id(PERIOD, "a:1"), "renewed_passport"),
+        ("b:1", new_id(PERIOD, "a:1"), "renewed_passport"),
+    ]
+    other_name = run(
+        row("a:1", passport="E12345678", kitas_no="K1"),
+        row("b:1", passport="EB7654321", kitas_no="K1", name="LI WEI"),
+    )
     assert [r[2] for r in other_name] == ["new", "new"]
 
 
 def test_blank_passports_alone_never_merge() -> None:
-    result = run(row("a:1", name="LI WEI", dob=None), row("b:1", name="WANG FANG", dob=None),
-                 row("c:1", name="ZHANG WEI", dob=DOB))
+    result = run(
+        row("a:1", name="LI WEI", dob=None),
+        row("b:1", name="WANG FANG", dob=None),
+        row("c:1", name="ZHANG WEI", dob=DOB),
+    )
     assert [r[2] for r in result] == ["new", "new", "new"]
     assert len({r[1] for r in result}) == 3
 
 
 def test_passportless_row_cannot_chain_two_passport_holders() -> None:
-    result = run(row("a:1", passport="E12345678"), row("b:1", passport="E99999999"),
-                 row("k:1", kind="kecamatan", name="GAO XUEFENG"))
-    assert result == [("a:1", new_id(PERIOD, "a:1"), "new"), ("b:1", new_id(PERIOD, "b:1"), "new"),
-                      ("k:1", new_id(PERIOD, "k:1"), "new")]
+    result = run(
+        row("a:1", passport="E12345678"),
+        row("b:1", passport="E99999999"),
+        row("k:1", kind="kecamatan", name="GAO XUEFENG"),
+    )
+    assert result == [
+        ("a:1", new_id(PERIOD, "a:1"), "new"),
+        ("b:1", new_id(PERIOD, "b:1"), "new"),
+        ("k:1", new_id(PERIOD, "k:1"), "new"),
+    ]
 
 
 def test_dependants_and_rejected_rows_are_not_resolved() -> None:
-    result = run(row("a:1", passport="E12345678"), row("d:1", passport="E12345678", person_kind="dependant"),
-                 row("r:1", passport="E12345678", status="rejected"))
+    result = run(
+        row("a:1", passport="E12345678"),
+        row("d:1", passport="E12345678", person_kind="dependant"),
+        row("r:1", passport="E12345678", status="rejected"),
+    )
     assert result == [("a:1", new_id(PERIOD, "a:1"), "new")]
 
 
 def test_known_workers_keep_their_ids() -> None:
-    known = pd.DataFrame([
-        {"worker_id": "W000000000001", "passport_no": "E12345678", "nationality": "CHN", "name": "GAO XUEFENG",
-         "birth_date": DOB, "kitas_no": "K1", "rptka_no": None, "notifikasi_no": None,
-         "company_nib": "1234567890123", "company_name": "PT ALPHA"},
-        {"worker_id": "W000000000002", "passport_no": "M12345678", "nationality": "KOR", "name": "KIM MINJUN",
-         "birth_date": dt.date(1979, 5, 1), "kitas_no": None, "rptka_no": None, "notifikasi_no": None,
-         "company_nib": None, "company_name": "PT BETA"},
-    ])
-    result = run(row("a:1", passport="E12345678"),
-                 row("b:1", passport="EC7654321", kitas_no="K1"),
-                 row("c:1", passport="M12345679", nat="KOR", name="KIM MIN JUN", dob=dt.date(1979, 5, 1)),
-                 row("k:1", kind="kecamatan", name="MINJUN KIM", nat="KOR", dob=None, company_name="PT BETA"),
-                 row("n:1", passport="E55555555", name="LI WEI"), known=known)
-    assert result == [("a:1", "W000000000001", "known:passport"), ("b:1", "W000000000001", "known:renewed_passport"),
-                      ("c:1", "W000000000002", "known:passport_typo"), ("k:1", "W000000000002", "known:name_company"),
-                      ("n:1", new_id(PERIOD, "n:1"), "new")]
+    known = pd.DataFrame(
+        [
+            {
+                "worker_id": "W000000000001",
+                "passport_no": "E12345678",
+                "nationality": "CHN",
+                "name": "GAO XUEFENG",
+                "birth_date": DOB,
+                "kitas_no": "K1",
+                "rptka_no": None,
+                "notifikasi_no": None,
+                "company_nib": "1234567890123",
+                "company_name": "PT ALPHA",
+            },
+            {
+                "worker_id": "W000000000002",
+                "passport_no": "M12345678",
+                "nationality": "KOR",
+                "name": "KIM MINJUN",
+                "birth_date": dt.date(1979, 5, 1),
+                "kitas_no": None,
+                "rptka_no": None,
+                "notifikasi_no": None,
+                "company_nib": None,
+                "company_name": "PT BETA",
+            },
+        ]
+    )
+    result = run(
+        row("a:1", passport="E12345678"),
+        row("b:1", passport="EC7654321", kitas_no="K1"),
+        row("c:1", passport="M12345679", nat="KOR", name="KIM MIN JUN", dob=dt.date(1979, 5, 1)),
+        row("k:1", kind="kecamatan", name="MINJUN KIM", nat="KOR", dob=None, company_name="PT BETA"),
+        row("n:1", passport="E55555555", name="LI WEI"),
+        known=known,
+    )
+    assert result == [
+        ("a:1", "W000000000001", "known:passport"),
+        ("b:1", "W000000000001", "known:renewed_passport"),
+        ("c:1", "W000000000002", "known:passport_typo"),
+        ("k:1", "W000000000002", "known:name_company"),
+        ("n:1", new_id(PERIOD, "n:1"), "new"),
+    ]
 
 
 def test_two_known_workers_are_never_merged() -> None:
-    known = pd.DataFrame([
-        {"worker_id": "W000000000001", "passport_no": None, "nationality": "CHN", "name": "GAO XUEFENG",
-         "birth_date": DOB},
-        {"worker_id": "W000000000002", "passport_no": None, "nationality": "CHN", "name": "GAO XUEFENG",
-         "birth_date": DOB},
-    ])
+    known = pd.DataFrame(
+        [
+            {
+                "worker_id": "W000000000001",
+                "passport_no": None,
+                "nationality": "CHN",
+                "name": "GAO XUEFENG",
+                "birth_date": DOB,
+            },
+            {
+                "worker_id": "W000000000002",
+                "passport_no": None,
+                "nationality": "CHN",
+                "name": "GAO XUEFENG",
+                "birth_date": DOB,
+            },
+        ]
+    )
     assert [r[1:] for r in run(row("k:1", kind="kecamatan"), known=known)] == [(new_id(PERIOD, "k:1"), "new")]
 
 
@@ -144,4 +240,7 @@ def test_ids_are_deterministic_and_independent_of_row_order() -> None:
     pd.testing.assert_frame_equal(first, second)
     assert first["worker_id"].tolist() == [new_id(PERIOD, "a:1")] * 2 + [new_id(PERIOD, "c:1")]
     assert resolve(pd.DataFrame(columns=["record_key"]), None, PERIOD, CFG).columns.tolist() == [
-        "record_key", "worker_id", "match_reason"]
+        "record_key",
+        "worker_id",
+        "match_reason",
+    ]

@@ -1,4 +1,4 @@
-"""The ``engine`` fixture: every warehouse test runs on SQLite (tmp file) and on PostgreSQL (fresh database)."""
+"""The ``engine`` fixture: every warehouse test runs on SQLite (tmp file) and PostgreSQL (fresh DB)."""
 
 from __future__ import annotations
 
@@ -26,8 +26,10 @@ def postgres_base_url() -> Iterator[str]:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
         admin.dispose()
-        pytest.skip(f"!!! PostgreSQL NOT REACHABLE at {admin_url} ({type(exc).__name__}); set {POSTGRES_ENV} "
-                    f"to a reachable server to run the PostgreSQL half of the warehouse tests !!!")
+        pytest.skip(
+            f"!!! PostgreSQL NOT REACHABLE at {admin_url} ({type(exc).__name__}); set {POSTGRES_ENV} "
+            f"to a reachable server to run the PostgreSQL half of the warehouse tests !!!"
+        )
     name = f"tka_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))

@@ -13,8 +13,14 @@ UTC = dt.UTC
 
 
 def _f(path: str, sha: str, kind: str, source_id: str, day: int) -> dict:
-    return {"path": path, "sha256": sha, "source_kind": kind, "source_id": source_id, "size": 10,
-            "modified": dt.datetime(2025, 9, day, tzinfo=UTC)}
+    return {
+        "path": path,
+        "sha256": sha,
+        "source_kind": kind,
+        "source_id": source_id,
+        "size": 10,
+        "modified": dt.datetime(2025, 9, day, tzinfo=UTC),
+    }
 
 
 def test_newest_file_of_a_source_wins() -> None:
@@ -32,10 +38,14 @@ def test_newest_file_of_a_source_wins() -> None:
 
 
 def test_equal_modified_time_falls_back_to_path() -> None:
-    files = [_f("2025-08/imigrasi/b.xlsx", "s1", "imigrasi", "imigrasi", 3),
-             _f("2025-08/imigrasi/a.xlsx", "s2", "imigrasi", "imigrasi", 3)]
-    assert pick_winners(files) == {("s1", "2025-08/imigrasi/b.xlsx"): None,
-                                   ("s2", "2025-08/imigrasi/a.xlsx"): "s1"}
+    files = [
+        _f("2025-08/imigrasi/b.xlsx", "s1", "imigrasi", "imigrasi", 3),
+        _f("2025-08/imigrasi/a.xlsx", "s2", "imigrasi", "imigrasi", 3),
+    ]
+    assert pick_winners(files) == {
+        ("s1", "2025-08/imigrasi/b.xlsx"): None,
+        ("s2", "2025-08/imigrasi/a.xlsx"): "s1",
+    }
 
 
 def test_kecamatan_files_coexist_but_a_new_version_of_one_path_wins() -> None:
@@ -55,14 +65,21 @@ def test_kecamatan_files_coexist_but_a_new_version_of_one_path_wins() -> None:
 
 
 def test_quarantined_newer_file_does_not_hide_the_good_one() -> None:
-    files = [{**_f("2025-08/imigrasi/a.xlsx", "s1", "imigrasi", "imigrasi", 1), "status": "loaded"},
-             {**_f("2025-08/imigrasi/b.xlsx", "s2", "imigrasi", "imigrasi", 2), "status": "quarantined"}]
-    assert pick_winners(files) == {("s1", "2025-08/imigrasi/a.xlsx"): None, ("s2", "2025-08/imigrasi/b.xlsx"): None}
+    files = [
+        {**_f("2025-08/imigrasi/a.xlsx", "s1", "imigrasi", "imigrasi", 1), "status": "loaded"},
+        {**_f("2025-08/imigrasi/b.xlsx", "s2", "imigrasi", "imigrasi", 2), "status": "quarantined"},
+    ]
+    assert pick_winners(files) == {
+        ("s1", "2025-08/imigrasi/a.xlsx"): None,
+        ("s2", "2025-08/imigrasi/b.xlsx"): None,
+    }
 
 
 def test_same_content_at_two_paths_is_not_superseded() -> None:
-    files = [_f("2025-08/imigrasi/a.xlsx", "s1", "imigrasi", "imigrasi", 1),
-             _f("2025-08/imigrasi/copy of a.xlsx", "s1", "imigrasi", "imigrasi", 2)]
+    files = [
+        _f("2025-08/imigrasi/a.xlsx", "s1", "imigrasi", "imigrasi", 1),
+        _f("2025-08/imigrasi/copy of a.xlsx", "s1", "imigrasi", "imigrasi", 2),
+    ]
     assert set(pick_winners(files).values()) == {None}
 
 
@@ -77,4 +94,9 @@ def test_record_files_adds_seen_rows_and_keeps_existing_status(engine) -> None: 
     assert len(rows) == 1
     row = rows[0]
     assert (row["path"], row["status"], row["first_seen_run"], row["last_seen_run"], row["size"]) == (
-        "2025-08/imigrasi/kitas.xlsx", "loaded", "run-1", "run-2", 10)
+        "2025-08/imigrasi/kitas.xlsx",
+        "loaded",
+        "run-1",
+        "run-2",
+        10,
+    )

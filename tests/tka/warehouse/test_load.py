@@ -27,30 +27,64 @@ from .inputs import COMPANY_PATH, NIB, SHA_COMPANY, SHA_COMPANY_V2, SHA_KITAS, U
 
 def test_load_writes_exact_rows(engine) -> None:  # type: ignore[no-untyped-def]
     stats = load_period(engine, "2025-08", "run-1", **period_inputs())
-    assert (stats.source_records, stats.worker_months, stats.issues, stats.files_loaded, stats.files_superseded) \
-        == (3, 1, 2, 2, 0)
+    assert (
+        stats.source_records,
+        stats.worker_months,
+        stats.issues,
+        stats.files_loaded,
+        stats.files_superseded,
+    ) == (3, 1, 2, 2, 0)
     snap = period_snapshot(engine, "2025-08")
-    assert snap["worker"] == [{"worker_id": "W0000000000a1", "first_period": "2025-08", "last_period": "2025-08",
-                               "passport_no": "E12345678", "nationality": "CHN", "name": "GAO XUEFENG",
-                               "birth_date": dt.date(1985, 3, 2), "sex": "L"}]
+    assert snap["worker"] == [
+        {
+            "worker_id": "W0000000000a1",
+            "first_period": "2025-08",
+            "last_period": "2025-08",
+            "passport_no": "E12345678",
+            "nationality": "CHN",
+            "name": "GAO XUEFENG",
+            "birth_date": dt.date(1985, 3, 2),
+            "sex": "L",
+        }
+    ]
     wm = snap["worker_month"][0]
-    assert (wm["period"], wm["company_nib"], wm["position"], wm["sources"], wm["source_count"], wm["kitas_end"],
-            wm["rptka_no"]) == ("2025-08", NIB, "MEKANIK", "company;imigrasi", 2, dt.date(2026, 1, 31), None)
-    assert [(f["path"], f["status"], f["quarantine_reason"], f["rows_read"]) for f in snap["file_ledger"]] == [
+    assert (
+        wm["period"],
+        wm["company_nib"],
+        wm["position"],
+        wm["sources"],
+        wm["source_count"],
+        wm["kitas_end"],
+        wm["rptka_no"],
+    ) == ("2025-08", NIB, "MEKANIK", "company;imigrasi", 2, dt.date(2026, 1, 31), None)
+    assert [
+        (f["path"], f["status"], f["quarantine_reason"], f["rows_read"]) for f in snap["file_ledger"]
+    ] == [
         ("2025-08/imigrasi/kitas.xlsx", "loaded", None, 2),
         (COMPANY_PATH, "loaded", None, 1),
         ("2025-08/imigrasi/rusak.xlsx", "quarantined", "corrupt", None),
     ]
     assert json.loads(snap["period_load"][0]["file_shas"]) == [SHA_KITAS, SHA_COMPANY]
     rec = snap["source_record"][0]
-    assert (rec["record_key"], rec["row_number"], json.loads(rec["raw"]), rec["birth_date"], rec["status"]) == (
-        f"{SHA_KITAS[:16]}:Data:7", 7, {"Nama": "GAO XUEFENG"}, dt.date(1985, 3, 2), "accepted")
+    assert (
+        rec["record_key"],
+        rec["row_number"],
+        json.loads(rec["raw"]),
+        rec["birth_date"],
+        rec["status"],
+    ) == (f"{SHA_KITAS[:16]}:Data:7", 7, {"Nama": "GAO XUEFENG"}, dt.date(1985, 3, 2), "accepted")
     assert [(i["issue_id"], i["status"], i["severity"]) for i in snap["validation_issue"]] == [
-        ("aaaaaaaa00000001", "open", "error"), ("bbbbbbbb00000002", "open", "warning")]
+        ("aaaaaaaa00000001", "open", "error"),
+        ("bbbbbbbb00000002", "open", "warning"),
+    ]
     assert [(c["company_nib"], c["status"], c["escalation_level"]) for c in snap["company_period"]] == [
-        (NIB, "received", 0), ("9999999999999", "missing", 1)]
+        (NIB, "received", 0),
+        ("9999999999999", "missing", 1),
+    ]
     assert [(c["company_nib"], c["name"], c["first_period"]) for c in snap["company"]] == [
-        (NIB, "PT ALPHA", "2025-08"), ("9999999999999", "PT BETA", "2025-08")]
+        (NIB, "PT ALPHA", "2025-08"),
+        ("9999999999999", "PT BETA", "2025-08"),
+    ]
 
 
 def test_reload_with_same_inputs_is_identical(engine) -> None:  # type: ignore[no-untyped-def]
@@ -62,8 +96,18 @@ def test_reload_with_same_inputs_is_identical(engine) -> None:  # type: ignore[n
         assert conn.execute(select(func.count()).select_from(source_record)).scalar() == 3
 
 
-@pytest.mark.parametrize("fail_after", ["file_ledger", "validation_issue_cleared", "period_cleared", "worker",
-                                        "worker_month", "source_record", "validation_issue"])
+@pytest.mark.parametrize(
+    "fail_after",
+    [
+        "file_ledger",
+        "validation_issue_cleared",
+        "period_cleared",
+        "worker",
+        "worker_month",
+        "source_record",
+        "validation_issue",
+    ],
+)
 def test_failure_mid_load_keeps_previous_state(engine, fail_after: str) -> None:  # type: ignore[no-untyped-def]
     load_period(engine, "2025-08", "run-1", **period_inputs())
     before = period_snapshot(engine, "2025-08", volatile=True)
@@ -96,7 +140,11 @@ def test_waive_survives_reload(engine) -> None:  # type: ignore[no-untyped-def]
     after = get_issue(engine, "aaaaaaaa00000001")
     assert after is not None and decided is not None
     assert (after["status"], after["decided_by"], after["decision_note"], after["decided_at"]) == (
-        "waived", "steward@kesbangpol", "Anak TKA, umur benar", decided["decided_at"])
+        "waived",
+        "steward@kesbangpol",
+        "Anak TKA, umur benar",
+        decided["decided_at"],
+    )
     assert after["run_id"] == "run-2"
     assert waived_issue_ids(engine, "2025-08") == {"aaaaaaaa00000001"}
     assert get_issue(engine, "bbbbbbbb00000002")["status"] == "open"  # type: ignore[index]
@@ -115,15 +163,25 @@ def test_waive_unknown_id_changes_nothing(engine) -> None:  # type: ignore[no-un
 def test_newer_company_file_supersedes_and_replaces_old_issues(engine) -> None:  # type: ignore[no-untyped-def]
     load_period(engine, "2025-08", "run-1", **period_inputs())
     waive(engine, ["bbbbbbbb00000002"], "sudah diperpanjang", "steward")
-    old_file = file_info(COMPANY_PATH, SHA_COMPANY, "company", f"company:{NIB}", 3, status="loaded", rows_read=1)
-    revised = period_inputs(company_sha=SHA_COMPANY_V2, company_day=9,
-                            company_path=f"2025-08/perusahaan/{NIB} PT ALPHA revisi.xlsx", extra_files=[old_file])
+    old_file = file_info(
+        COMPANY_PATH, SHA_COMPANY, "company", f"company:{NIB}", 3, status="loaded", rows_read=1
+    )
+    revised = period_inputs(
+        company_sha=SHA_COMPANY_V2,
+        company_day=9,
+        company_path=f"2025-08/perusahaan/{NIB} PT ALPHA revisi.xlsx",
+        extra_files=[old_file],
+    )
     stats = load_period(engine, "2025-08", "run-2", **revised)
     assert (stats.files_superseded, stats.files_loaded) == (1, 2)
     snap = period_snapshot(engine, "2025-08")
     ledger = {(f["file_sha256"][:1], f["status"], f["superseded_by"]) for f in snap["file_ledger"]}
-    assert ledger == {("a", "loaded", None), ("b", "superseded", SHA_COMPANY_V2), ("c", "quarantined", None),
-                      ("d", "loaded", None)}
+    assert ledger == {
+        ("a", "loaded", None),
+        ("b", "superseded", SHA_COMPANY_V2),
+        ("c", "quarantined", None),
+        ("d", "loaded", None),
+    }
     assert [(i["issue_id"], i["status"], i["decided_by"]) for i in snap["validation_issue"]] == [
         ("aaaaaaaa00000001", "open", None),
         ("bbbbbbbb00000002", "replaced", "steward"),
@@ -132,8 +190,11 @@ def test_newer_company_file_supersedes_and_replaces_old_issues(engine) -> None: 
     assert json.loads(snap["period_load"][0]["file_shas"]) == [SHA_KITAS, SHA_COMPANY_V2]
     assert list_issues(engine, "2025-08", status="replaced")["issue_id"].tolist() == ["bbbbbbbb00000002"]
     # The superseded file is no longer on the drive: the next run still finds it in the ledger.
-    again = period_inputs(company_sha=SHA_COMPANY_V2, company_day=9,
-                          company_path=f"2025-08/perusahaan/{NIB} PT ALPHA revisi.xlsx")
+    again = period_inputs(
+        company_sha=SHA_COMPANY_V2,
+        company_day=9,
+        company_path=f"2025-08/perusahaan/{NIB} PT ALPHA revisi.xlsx",
+    )
     load_period(engine, "2025-08", "run-3", **again)
     assert period_snapshot(engine, "2025-08") == snap
 
@@ -142,19 +203,38 @@ def test_same_path_with_new_content_supersedes_old_version(engine) -> None:  # t
     load_period(engine, "2025-08", "run-1", **period_inputs())
     load_period(engine, "2025-08", "run-2", **period_inputs(company_sha=SHA_COMPANY_V2, company_day=9))
     snap = period_snapshot(engine, "2025-08")
-    rows = [(f["file_sha256"][:1], f["path"], f["status"]) for f in snap["file_ledger"] if f["path"] == COMPANY_PATH]
+    rows = [
+        (f["file_sha256"][:1], f["path"], f["status"])
+        for f in snap["file_ledger"]
+        if f["path"] == COMPANY_PATH
+    ]
     assert rows == [("b", COMPANY_PATH, "superseded"), ("d", COMPANY_PATH, "loaded")]
     assert [(i["issue_id"], i["status"]) for i in snap["validation_issue"]] == [
-        ("aaaaaaaa00000001", "open"), ("bbbbbbbb00000002", "replaced"), ("dddddddd00000002", "open")]
+        ("aaaaaaaa00000001", "open"),
+        ("bbbbbbbb00000002", "replaced"),
+        ("dddddddd00000002", "open"),
+    ]
 
 
 def test_two_months_keep_worker_ids_and_spans(engine) -> None:  # type: ignore[no-untyped-def]
     load_period(engine, "2025-07", "run-7", **period_inputs("2025-07"))
     known = known_workers(engine, "2025-08")
-    assert known.to_dict("records") == [{
-        "worker_id": "W0000000000a1", "passport_no": "E12345678", "nationality": "CHN", "name": "GAO XUEFENG",
-        "birth_date": dt.date(1985, 3, 2), "sex": "L", "kitas_no": "2D4564511LA8-B", "rptka_no": None,
-        "notifikasi_no": None, "company_nib": NIB, "company_name": "PT ALPHA", "first_period": "2025-07"}]
+    assert known.to_dict("records") == [
+        {
+            "worker_id": "W0000000000a1",
+            "passport_no": "E12345678",
+            "nationality": "CHN",
+            "name": "GAO XUEFENG",
+            "birth_date": dt.date(1985, 3, 2),
+            "sex": "L",
+            "kitas_no": "2D4564511LA8-B",
+            "rptka_no": None,
+            "notifikasi_no": None,
+            "company_nib": NIB,
+            "company_name": "PT ALPHA",
+            "first_period": "2025-07",
+        }
+    ]
     assert known_workers(engine, "2025-07").empty
     august = period_inputs("2025-08", position="MANAJER")
     august["worker_month"].loc[0, "name"] = "GAO XUE FENG"
@@ -163,15 +243,24 @@ def test_two_months_keep_worker_ids_and_spans(engine) -> None:  # type: ignore[n
     load_period(engine, "2025-07", "run-9", **period_inputs("2025-07"))
     snap = period_snapshot(engine, "2025-08")
     assert [(w["worker_id"], w["first_period"], w["last_period"], w["name"]) for w in snap["worker"]] == [
-        ("W0000000000a1", "2025-07", "2025-08", "GAO XUE FENG")]
+        ("W0000000000a1", "2025-07", "2025-08", "GAO XUE FENG")
+    ]
     assert [c["first_period"] + ".." + c["last_period"] for c in snap["company"]] == ["2025-07..2025-08"] * 2
 
 
 def test_alert_ledger_survives_reload(engine) -> None:  # type: ignore[no-untyped-def]
     load_period(engine, "2025-08", "run-1", **period_inputs())
-    record_alert(engine, "missing:2025-08:9999999999999:email", "2025-08", "email", "h1", {"companies": 1},
-                 sent_at=dt.datetime(2025, 9, 11, 1, 0, tzinfo=UTC))
+    record_alert(
+        engine,
+        "missing:2025-08:9999999999999:email",
+        "2025-08",
+        "email",
+        "h1",
+        {"companies": 1},
+        sent_at=dt.datetime(2025, 9, 11, 1, 0, tzinfo=UTC),
+    )
     load_period(engine, "2025-08", "run-2", **period_inputs())
     rows = period_snapshot(engine, "2025-08")["alert_ledger"]
     assert [(r["alert_key"], r["digest_hash"], r["payload"]) for r in rows] == [
-        ("missing:2025-08:9999999999999:email", "h1", '{"companies": 1}')]
+        ("missing:2025-08:9999999999999:email", "h1", '{"companies": 1}')
+    ]

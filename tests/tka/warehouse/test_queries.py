@@ -16,14 +16,25 @@ def test_list_issues_filters_by_source_rule_and_status(engine) -> None:  # type:
     load_period(engine, "2025-08", "run-1", **period_inputs())
     all_issues = list_issues(engine, "2025-08")
     assert all_issues[["issue_id", "file_path", "source_kind", "rule"]].to_dict("records") == [
-        {"issue_id": "aaaaaaaa00000001", "file_path": "2025-08/imigrasi/kitas.xlsx", "source_kind": "imigrasi",
-         "rule": "age_out_of_range"},
-        {"issue_id": "bbbbbbbb00000002", "file_path": COMPANY_PATH, "source_kind": "company",
-         "rule": "permit_expired"},
+        {
+            "issue_id": "aaaaaaaa00000001",
+            "file_path": "2025-08/imigrasi/kitas.xlsx",
+            "source_kind": "imigrasi",
+            "rule": "age_out_of_range",
+        },
+        {
+            "issue_id": "bbbbbbbb00000002",
+            "file_path": COMPANY_PATH,
+            "source_kind": "company",
+            "rule": "permit_expired",
+        },
     ]
-    assert list_issues(engine, "2025-08", source=f"company:{NIB}")["issue_id"].tolist() == ["bbbbbbbb00000002"]
-    assert list_issues(engine, "2025-08", source="imigrasi", rule="age_out_of_range")["issue_id"].tolist() == [
-        "aaaaaaaa00000001"]
+    assert list_issues(engine, "2025-08", source=f"company:{NIB}")["issue_id"].tolist() == [
+        "bbbbbbbb00000002"
+    ]
+    assert list_issues(engine, "2025-08", source="imigrasi", rule="age_out_of_range")[
+        "issue_id"
+    ].tolist() == ["aaaaaaaa00000001"]
     assert list_issues(engine, "2025-08", rule="permit_expired", status="waived").empty
     assert list_issues(engine, "2025-09").empty
 
@@ -44,9 +55,18 @@ def test_previous_company_periods_returns_the_latest_earlier_period(engine) -> N
 def test_copy_and_executemany_store_the_same_rows(engine) -> None:  # type: ignore[no-untyped-def]
     inputs = period_inputs()
     base = inputs["source_records"].iloc[0].to_dict()
-    many = pd.DataFrame([{**base, "record_key": f"{SHA_KITAS[:16]}:Big:{i}", "sheet": "Big", "row_number": i,
-                          "birth_date": dt.date(1980, 1, 1) + dt.timedelta(days=i)}
-                         for i in range(COPY_THRESHOLD + 5)])
+    many = pd.DataFrame(
+        [
+            {
+                **base,
+                "record_key": f"{SHA_KITAS[:16]}:Big:{i}",
+                "sheet": "Big",
+                "row_number": i,
+                "birth_date": dt.date(1980, 1, 1) + dt.timedelta(days=i),
+            }
+            for i in range(COPY_THRESHOLD + 5)
+        ]
+    )
     inputs["source_records"] = pd.concat([inputs["source_records"], many], ignore_index=True)
     load_period(engine, "2025-08", "run-1", use_copy=True, **inputs)
     with_copy = period_snapshot(engine, "2025-08")

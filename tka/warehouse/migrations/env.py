@@ -13,8 +13,7 @@ connection = config.attributes.get("connection")
 
 def _run(conn) -> None:  # type: ignore[no-untyped-def]
     # Batch mode lets later ALTERs work on SQLite (table copy) and is a no-op on PostgreSQL.
-    context.configure(connection=conn, target_metadata=metadata, render_as_batch=True,
-                      compare_type=True)
+    context.configure(connection=conn, target_metadata=metadata, render_as_batch=True, compare_type=True)
     with context.begin_transaction():
         context.run_migrations()
 
