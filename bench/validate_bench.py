@@ -18,10 +18,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tka.contract import DATE_FIELDS, PROVENANCE_COLUMNS, WORKER_FIELDS  # noqa: E402
-from tka.validate.config import ValidationConfig  # noqa: E402
-from tka.validate.run import issues_from_result, run_suite  # noqa: E402
-from tka.validate.suites import load_suites  # noqa: E402
+from tka.contract import DATE_FIELDS, PROVENANCE_COLUMNS, WORKER_FIELDS
+from tka.validate.config import ValidationConfig
+from tka.validate.run import issues_from_result, run_suite
+from tka.validate.suites import load_suites
 
 KINDS = np.array(["disnakertrans", "imigrasi", "kecamatan", "company"], dtype=object)
 # Nationality mix of Kukar mining (domain.md) with a passport prefix that fits each country's pattern.

@@ -9,7 +9,13 @@ import numpy as np
 import pandas as pd
 
 from tka.contract import (
-    DATE_FIELDS, FILE_SHA256, PROVENANCE_COLUMNS, RECORD_KEY, REGISTRY_FIELDS, SOURCE_KIND, WORKER_FIELDS,
+    DATE_FIELDS,
+    FILE_SHA256,
+    PROVENANCE_COLUMNS,
+    RECORD_KEY,
+    REGISTRY_FIELDS,
+    SOURCE_KIND,
+    WORKER_FIELDS,
 )
 from tka.validate.config import ValidationConfig
 

@@ -10,8 +10,8 @@ from functools import lru_cache
 # GX reads this when it is imported; set it before the import so no usage statistics are ever sent.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
-import great_expectations as gx  # noqa: E402
-from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+import great_expectations as gx
+from great_expectations.data_context.types.base import ProgressBarsConfig
 
 # GX serialises batch.validate() calls poorly across threads (Prefect may run tasks in a thread pool).
 GX_LOCK = threading.Lock()

@@ -12,7 +12,15 @@ import pandas as pd
 from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
 
 from tka.contract import (
-    FILE_PATH, FILE_SHA256, INDEX_COLUMNS, QUARANTINE_REASONS, RAW, RECORD_KEY, ROW_NUMBER, RULES, SHEET,
+    FILE_PATH,
+    FILE_SHA256,
+    INDEX_COLUMNS,
+    QUARANTINE_REASONS,
+    RAW,
+    RECORD_KEY,
+    ROW_NUMBER,
+    RULES,
+    SHEET,
 )
 from tka.validate.config import ValidationConfig
 from tka.validate.derive import add_helper_columns

@@ -1,0 +1,48 @@
+"""Row status and flags from issues and waivers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tka.validate.decide import apply_decisions
+from tka.validate.run import validate_rows
+
+from .conftest import PERIOD, make_rows
+
+
+def test_waived_error_no_longer_rejects_and_flags_list_open_warnings(suites, config) -> None:
+    rows = make_rows([
+        {"name": None},                                         # error
+        {"passport_no": "E1", "kitas_end": None, "rptka_end": dt.date(2025, 7, 1)},
+        {"company_nib": "1", "passport_no": "E2"},              # error + warning
+        {"passport_no": "E87654321"},                           # clean
+    ])
+    issues = validate_rows(rows, "worker", PERIOD, suites, config)
+    waived = set(issues.loc[(issues["row_number"] == 9) & (issues["rule"] == "nib_format"), "issue_id"])
+    assert len(waived) == 1
+    decided_rows, decided_issues = apply_decisions(rows, issues, waived)
+
+    assert list(decided_rows["status"]) == ["rejected", "accepted", "accepted", "accepted"]
+    assert list(decided_rows["flags"]) == [None, "passport_format;permit_expired", "passport_format", None]
+    assert sorted(zip(decided_issues["row_number"], decided_issues["rule"], decided_issues["status"])) == [
+        (7, "required_field", "open"), (8, "passport_format", "open"), (8, "permit_expired", "open"),
+        (9, "nib_format", "waived"), (9, "passport_format", "open"),
+    ]
+    assert list(rows.columns) == list(make_rows([{}]).columns)  # the input is not modified
+
+
+def test_waived_warning_disappears_from_flags(suites, config) -> None:
+    rows = make_rows([{"passport_no": "E1"}])
+    issues = validate_rows(rows, "worker", PERIOD, suites, config)
+    decided_rows, decided_issues = apply_decisions(rows, issues, set(issues["issue_id"]))
+    assert list(decided_rows["status"]) == ["accepted"]
+    assert list(decided_rows["flags"]) == [None]
+    assert list(decided_issues["status"]) == ["waived"]
+
+
+def test_no_issues(suites, config) -> None:
+    rows = make_rows([{}, {"passport_no": "E87654321"}])
+    decided_rows, decided_issues = apply_decisions(rows, validate_rows(rows, "worker", PERIOD, suites, config), set())
+    assert list(decided_rows["status"]) == ["accepted", "accepted"]
+    assert list(decided_rows["flags"]) == [None, None]
+    assert decided_issues.empty and "status" in decided_issues.columns
