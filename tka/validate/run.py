@@ -159,11 +159,17 @@ def issues_from_result(frame: pd.DataFrame, result: ExpectationSuiteValidationRe
 
 
 def validate_rows(rows: pd.DataFrame, kind: Literal["worker", "registry"], period: str, suites: Suites,
-                  config: ValidationConfig, headers: HeaderMap | None = None) -> pd.DataFrame:
-    """Validate canonical rows of one period with the ``kind`` suite; return the issues frame."""
+                  config: ValidationConfig, headers: HeaderMap | None = None,
+                  collect: dict[str, ExpectationSuiteValidationResult] | None = None) -> pd.DataFrame:
+    """Validate canonical rows of one period with the ``kind`` suite; return the issues frame.
+
+    ``collect``, if given, receives the GX result under ``kind`` (for ``build_data_docs``).
+    """
     if rows.empty:
         return pd.DataFrame(columns=list(ISSUE_COLUMNS), dtype=object)
     frame, result = run_suite(rows, kind, period, suites, config)
+    if collect is not None:
+        collect[kind] = result
     return issues_from_result(frame, result, headers)
 
 

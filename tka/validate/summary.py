@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -14,14 +13,12 @@ SEVERITY_LABEL: dict[str, str] = {"error": "kesalahan", "warning": "peringatan"}
 FAILURE_COLUMNS: tuple[str, ...] = ("file_path", "sheet", "row_number", "column", "rule", "severity", "raw_value")
 
 
-@dataclass(frozen=True)
-class Summary:
-    """Markdown for the run artifact, per-source rows for the month export, and the capped failures."""
+class Summary(NamedTuple):
+    """Markdown for the run artifact and the first ``cap`` open failures (values masked) with their total."""
 
     markdown: str
-    per_source: list[dict[str, Any]] = field(default_factory=list)
-    failures: list[dict[str, Any]] = field(default_factory=list)
-    failures_total: int = 0
+    failures: list[dict[str, Any]]
+    failures_total: int
 
 
 def _source_of_issues(issues: pd.DataFrame, rows: pd.DataFrame, files: pd.DataFrame) -> pd.Series:
@@ -40,15 +37,14 @@ def _md(value: object) -> str:
         str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def summarize(rows: pd.DataFrame, issues: pd.DataFrame, files: pd.DataFrame, cap: int = 50) -> Summary:
-    """Per source kind: files, quarantined files, rows, rejected, warnings, top rules; failures capped at ``cap``."""
+def source_summary(rows: pd.DataFrame, issues: pd.DataFrame, files: pd.DataFrame) -> list[dict[str, Any]]:
+    """Per source kind: files, quarantined files, rows, rejected rows, rows with warnings, top 3 open rules."""
     open_issues = _open(issues).copy()
     open_issues["source_kind"] = _source_of_issues(open_issues, rows, files)
     quarantined = files["quarantine_reason"].notna() if "quarantine_reason" in files.columns else \
         pd.Series(False, index=files.index)
-    kinds = sorted(set(files[SOURCE_KIND]) | set(rows[SOURCE_KIND]))
     per_source = []
-    for kind in kinds:
+    for kind in sorted(set(files[SOURCE_KIND]) | set(rows[SOURCE_KIND])):
         kind_rows = rows[rows[SOURCE_KIND] == kind]
         counts = open_issues.loc[open_issues["source_kind"] == kind, "rule"].value_counts()
         top = counts.sort_index().sort_values(ascending=False, kind="stable").head(3)
@@ -61,8 +57,14 @@ def summarize(rows: pd.DataFrame, issues: pd.DataFrame, files: pd.DataFrame, cap
             "warnings": int(kind_rows["flags"].notna().sum()),
             "top_rules": ", ".join(f"{rule} ({n})" for rule, n in top.items()),
         })
+    return per_source
 
-    ordered = open_issues.assign(_sev=open_issues["severity"].map({"error": 0}).fillna(1)).sort_values(
+
+def summarize(rows: pd.DataFrame, issues: pd.DataFrame, files: pd.DataFrame, cap: int = 50) -> Summary:
+    """Markdown of ``source_summary`` plus the open failures, errors first, capped at ``cap`` and masked."""
+    per_source = source_summary(rows, issues, files)
+    ordered = _open(issues)
+    ordered = ordered.assign(_sev=ordered["severity"].map({"error": 0}).fillna(1)).sort_values(
         ["_sev", "file_path", "sheet", "row_number", "column", "rule"], kind="stable", na_position="first")
     failures = [
         {c: (mask_issue_value(r["column"], r[c]) if c == "raw_value" else r[c]) for c in FAILURE_COLUMNS}
@@ -84,5 +86,4 @@ def summarize(rows: pd.DataFrame, issues: pd.DataFrame, files: pd.DataFrame, cap
             lines += ["", f"… dan {len(ordered) - cap} masalah lainnya (lihat ekspor bulanan)."]
     else:
         lines.append("Tidak ada masalah terbuka.")
-    return Summary(markdown="\n".join(lines) + "\n", per_source=per_source, failures=failures,
-                   failures_total=len(ordered))
+    return Summary(markdown="\n".join(lines) + "\n", failures=failures, failures_total=len(ordered))

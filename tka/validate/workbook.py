@@ -42,6 +42,21 @@ class FileMeta:
     source_id: str | None = None
     quarantine_reason: str | None = None
 
+    @classmethod
+    def coerce(cls, meta: FileMeta | Mapping[str, Any]) -> FileMeta:
+        """A FileMeta from itself or a mapping (``file_path``/``path``, ``quarantine_reason``/``quarantine``)."""
+        if isinstance(meta, FileMeta):
+            return meta
+        file_path = meta.get("file_path") or meta.get("path")
+        if not file_path or not meta.get("period"):
+            raise ValueError("file meta needs 'file_path' (or 'path') and 'period'")
+        # the source kind is the folder under the period when not given
+        parts = PurePosixPath(str(file_path)).parts
+        kind = meta.get("source_kind") or (parts[-2] if len(parts) >= 2 else "")
+        return cls(file_path=str(file_path), source_kind=str(kind), period=str(meta["period"]),
+                   source_id=meta.get("source_id"),
+                   quarantine_reason=meta.get("quarantine_reason") or meta.get("quarantine"))
+
 
 def feedback_path(period: str, source_kind: str, file_path: str) -> str:
     """Drive path of a file's feedback workbook: ``_review/<period>/<source_kind>/<stem>__umpan_balik.xlsx``."""
@@ -147,9 +162,10 @@ def _comment_text(issue: Mapping[str, Any]) -> str:
 
 
 def write_feedback_workbook(rows_of_one_file: pd.DataFrame, issues_of_that_file: pd.DataFrame,
-                            file_meta: FileMeta) -> bytes:
+                            file_meta: FileMeta | Mapping[str, Any]) -> bytes:
     """The xlsx sent back to the agency: Petunjuk sheet, then its rows with failing cells highlighted."""
     issues = issues_of_that_file
+    file_meta = FileMeta.coerce(file_meta)
     wb = Workbook()
     _instructions(wb.active, file_meta, rows_of_one_file, issues)
     wb.active.title = "Petunjuk"
@@ -201,12 +217,23 @@ MONTH_ISSUE_COLUMNS: tuple[str, ...] = (
 )
 
 
-def write_month_export(issues: pd.DataFrame, summary_rows: Sequence[Mapping[str, Any]],
+def issue_counts(issues: pd.DataFrame) -> list[dict[str, Any]]:
+    """Issues counted by severity, rule and decision status: the Ringkasan when no source summary is given."""
+    if issues.empty:
+        return []
+    frame = issues.assign(status=issues["status"] if "status" in issues.columns else "open")
+    counts = frame.groupby(["severity", "rule", "status"], sort=True).size().reset_index(name="jumlah")
+    return [{"tingkat": SEVERITY_ID.get(r.severity, r.severity), "aturan": r.rule, "status": r.status,
+             "jumlah": int(r.jumlah)} for r in counts.itertuples()]
+
+
+def write_month_export(issues: pd.DataFrame, summary_rows: Sequence[Mapping[str, Any]] | None,
                        compliance: pd.DataFrame | None) -> bytes:
     """The steward's workbook for a month: Ringkasan, Masalah (personal values masked), Kepatuhan."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Ringkasan"
+    summary_rows = issue_counts(issues) if summary_rows is None else summary_rows
     summary_columns = list(dict.fromkeys(k for r in summary_rows for k in r))
     _write_table(ws, summary_columns, ([r.get(c) for c in summary_columns] for r in summary_rows))
 

@@ -28,3 +28,13 @@ def test_build_data_docs(tmp_path: Path, suites, config) -> None:
     page = (tmp_path / "docs" / "validations/worker_rows/2025-08/20250901T000000.000000Z/worker.html").read_text()
     assert "values must never be null" in page and "Failed" in page
     assert "GAO XUEFENG" not in page and "E12345678" not in page
+
+
+def test_validate_rows_collects_the_gx_result_for_data_docs(tmp_path: Path, suites, config) -> None:
+    from tka.validate.run import validate_rows
+
+    collected: dict = {}
+    issues = validate_rows(make_rows([{"name": None}]), "worker", PERIOD, suites, config, collect=collected)
+    assert list(collected) == ["worker"] and collected["worker"].success is False
+    assert list(issues["rule"]) == ["required_field"]
+    assert build_data_docs(suites, collected, tmp_path).is_file()

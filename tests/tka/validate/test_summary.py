@@ -6,7 +6,7 @@ import pandas as pd
 
 from tka.validate.decide import apply_decisions
 from tka.validate.run import file_issue, validate_rows
-from tka.validate.summary import summarize
+from tka.validate.summary import source_summary, summarize
 
 from .conftest import PERIOD, SHA_B, make_rows
 
@@ -28,15 +28,16 @@ def build(suites, config):
 
 
 def test_per_source_counts_and_top_rules(suites, config) -> None:
-    summary = summarize(*build(suites, config))
-    assert summary.per_source == [
+    per_source = source_summary(*build(suites, config))
+    assert per_source == [
         {"source_kind": "disnakertrans", "files": 1, "quarantined": 0, "rows": 3, "rejected": 2, "warnings": 2,
          "top_rules": "passport_format (2), date_unparsed (1), required_field (1)"},
         {"source_kind": "kecamatan", "files": 2, "quarantined": 1, "rows": 1, "rejected": 1, "warnings": 0,
          "top_rules": "file:corrupt (1), nationality_unknown (1)"},
     ]
+    markdown, _, _ = summarize(*build(suites, config))
     assert "| disnakertrans | 1 | 0 | 3 | 2 | 2 | passport_format (2), date_unparsed (1), required_field (1) |" \
-        in summary.markdown
+        in markdown
 
 
 def test_failures_are_capped_errors_first_and_masked(suites, config) -> None:

@@ -112,3 +112,13 @@ def test_month_export_sheets_and_masking(suites, config) -> None:
         ["company_nib", "status"], ["1234567890123", "missing"]]
     empty = load_workbook(io.BytesIO(write_month_export(issues.iloc[0:0], [], None)))
     assert empty["Kepatuhan"]["A1"].value == "Data kepatuhan pelaporan perusahaan tidak tersedia untuk periode ini."
+
+
+def test_file_meta_from_a_mapping_and_month_export_without_summary_rows(suites, config) -> None:
+    meta = FileMeta.coerce({"path": "2025-08/imigrasi/itas.xlsx", "sha256": SHA_A, "period": PERIOD})
+    assert meta == FileMeta(file_path="2025-08/imigrasi/itas.xlsx", source_kind="imigrasi", period=PERIOD)
+    _, issues = rows_and_issues(suites, config)
+    wb = load_workbook(io.BytesIO(write_month_export(issues, None, None)))
+    assert [[c.value for c in r] for r in wb["Ringkasan"].iter_rows()] == [
+        ["tingkat", "aturan", "status", "jumlah"], ["Kesalahan", "nib_format", "open", 1],
+        ["Kesalahan", "required_field", "open", 1], ["Peringatan", "passport_format", "open", 1]]
