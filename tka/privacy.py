@@ -67,3 +67,12 @@ def mask_record(record: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[key] = mask(value)
     return out
+
+
+def mask_issue_value(column: str | None, value: object) -> str | None:
+    """An issue's raw value for display: masked when ``column`` holds personal data."""
+    if value is None:
+        return None
+    if column in PERSONAL_FIELDS:
+        return mask_record({column: value})[column]
+    return str(value)

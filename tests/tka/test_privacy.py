@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tka.privacy import mask, mask_date, mask_name, mask_record
+from tka.privacy import mask, mask_date, mask_issue_value, mask_name, mask_record
 
 
 def test_mask_keeps_first_three_and_last_two_of_long_values() -> None:
@@ -47,3 +47,13 @@ def test_mask_record_masks_only_personal_fields() -> None:
         "nationality": "CHN",
         "note": None,
     }
+
+
+def test_mask_issue_value_masks_personal_columns_only() -> None:
+    assert mask_issue_value("passport_no", "E12345678") == "E12****78"
+    assert mask_issue_value("birth_date", "02-03-1985") == "02-0-**-**"
+    assert mask_issue_value("name", "GAO XUEFENG") == "GAO X*****"
+    assert mask_issue_value("company_nib", "12345") == "12345"
+    assert mask_issue_value("row_number", 7) == "7"
+    assert mask_issue_value(None, "x") == "x"
+    assert mask_issue_value("passport_no", None) is None

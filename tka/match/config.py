@@ -51,3 +51,8 @@ def load_config(path: Path | str | None = None) -> MatchConfig:
     """Read ``config/survivorship.yaml`` (or ``path``)."""
     with open(path or DEFAULT_PATH, encoding="utf-8") as handle:
         return MatchConfig.from_mapping(yaml.safe_load(handle) or {})
+
+
+def load_survivorship(path: Path | str | None = None) -> MatchConfig:
+    """Alias of ``load_config`` under the name the run configuration uses."""
+    return load_config(path)

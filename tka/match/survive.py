@@ -53,12 +53,27 @@ def _conflicts(rows: pd.DataFrame, fields: tuple[str, ...]) -> dict[str, str]:
     return {w: json.dumps(c, ensure_ascii=False, sort_keys=True) for w, c in found.items()}
 
 
-def survive(rows: pd.DataFrame, config: MatchConfig) -> pd.DataFrame:
-    """worker_month rows (without period) from resolved rows: fields by precedence, sources, flags, conflicts.
+def survive(
+    rows: pd.DataFrame, period: str | MatchConfig | None, config: MatchConfig | None = None
+) -> pd.DataFrame:
+    """worker_month rows from resolved rows: fields by precedence, sources, flags, conflicts.
 
-    ``rows`` carry ``worker_id`` (rows without one are ignored), ``source_kind``, the canonical fields and
-    optionally ``flags`` and ``record_key`` (the tie-break within one source: smallest key first).
+    Called as ``survive(rows, period, config)`` (the output gets a ``period`` column) or ``survive(rows,
+    config)``. ``rows`` carry ``worker_id`` (rows without one are ignored), ``source_kind``, the canonical
+    fields and optionally ``flags`` and ``record_key`` (the tie-break within one source: smallest key first).
     """
+    if isinstance(period, MatchConfig):
+        period, config = None, period
+    if config is None:
+        raise TypeError("survive() needs a MatchConfig")
+    result = _survive(rows, config)
+    if period is not None:
+        result.insert(0, "period", period)
+    return result
+
+
+def _survive(rows: pd.DataFrame, config: MatchConfig) -> pd.DataFrame:
+    """survive() without the period column."""
     rows = rows.loc[rows["worker_id"].notna()].copy()
     columns = ["worker_id", *WORKER_MONTH_FIELDS, *SUMMARY_COLUMNS]
     if rows.empty:
@@ -112,3 +127,15 @@ def survive(rows: pd.DataFrame, config: MatchConfig) -> pd.DataFrame:
     for column in ("flags", "conflicts"):
         out[column] = out[column].astype(object).where(out[column].notna(), None)
     return out.reset_index()[columns]
+
+
+def build_workers(worker_month: pd.DataFrame, known: pd.DataFrame | None, period: str) -> pd.DataFrame:
+    """Worker rows for the period: identity from worker_month, first_period kept for known workers."""
+    identity = ["worker_id", "passport_no", "nationality", "name", "birth_date", "sex"]
+    workers = worker_month.reindex(columns=identity).copy()
+    first = {}
+    if known is not None and len(known) and "first_period" in known.columns:
+        first = dict(zip(known["worker_id"], known["first_period"], strict=True))
+    workers["first_period"] = [min(first.get(w, period), period) for w in workers["worker_id"]]
+    workers["last_period"] = period
+    return workers.astype(object).where(workers.notna(), None)

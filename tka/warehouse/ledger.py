@@ -62,15 +62,10 @@ def _age(f: FileVersion) -> tuple[dt.datetime, str, str]:
     return (f.modified_at or floor, f.path, f.sha256)
 
 
-def pick_winners(
-    files: Iterable[Mapping[str, Any] | FileVersion], *, multi_file_kinds: Collection[str] = MULTI_FILE_KINDS
-) -> dict[tuple[str, str], str | None]:
-    """Map each (sha256, path) to None if it wins its source, else to the sha256 of the version replacing it.
-
-    Files of the same (source_kind, source_id) compete (for ``multi_file_kinds`` only versions of the same
-    path); the newest by modified time, then path, wins. Same path with a new sha256 is always a new version.
-    Quarantined files (status "quarantined") never compete: an unreadable resend must not hide a good file.
-    """
+def _winners(
+    files: Iterable[Mapping[str, Any] | FileVersion], multi_file_kinds: Collection[str]
+) -> tuple[list[FileVersion], dict[tuple[str, str], FileVersion | None]]:
+    """All versions, and for each (sha256, path) the version that replaces it (None if it wins)."""
     given = [f if isinstance(f, FileVersion) else file_version(f) for f in files]
     versions = [f for f in given if f.status != "quarantined"]
     groups: dict[tuple[str | None, ...], list[FileVersion]] = {}
@@ -80,13 +75,41 @@ def pick_winners(
     by_path: dict[str, list[FileVersion]] = {}
     for f in versions:
         by_path.setdefault(f.path, []).append(f)
-    result: dict[tuple[str, str], str | None] = {(f.sha256, f.path): None for f in given}
+    result: dict[tuple[str, str], FileVersion | None] = {(f.sha256, f.path): None for f in given}
     for members in [*groups.values(), *by_path.values()]:
         winner = max(members, key=_age)
         for f in members:
             if f.sha256 != winner.sha256 and result[(f.sha256, f.path)] is None:
-                result[(f.sha256, f.path)] = winner.sha256
-    return result
+                result[(f.sha256, f.path)] = winner
+    return given, result
+
+
+def pick_winners(
+    files: Iterable[Mapping[str, Any] | FileVersion], *, multi_file_kinds: Collection[str] = MULTI_FILE_KINDS
+) -> dict[tuple[str, str], str | None]:
+    """Map each (sha256, path) to None if it wins its source, else to the sha256 of the version replacing it.
+
+    Files of the same (source_kind, source_id) compete (for ``multi_file_kinds`` only versions of the same
+    path); the newest by modified time, then path, wins. Same path with a new sha256 is always a new version.
+    Quarantined files (status "quarantined") never compete: an unreadable resend must not hide a good file.
+    """
+    _, result = _winners(files, multi_file_kinds)
+    return {key: (w.sha256 if w else None) for key, w in result.items()}
+
+
+def pick_current_files(
+    files: Sequence[Mapping[str, Any]], *, multi_file_kinds: Collection[str] = MULTI_FILE_KINDS
+) -> tuple[list[Mapping[str, Any]], dict[str, str]]:
+    """The files to read (winners, in input order) and {superseded path: path of the version replacing it}."""
+    versions, result = _winners(files, multi_file_kinds)
+    current, superseded = [], {}
+    for info, f in zip(files, versions, strict=True):
+        winner = result[(f.sha256, f.path)]
+        if winner is None:
+            current.append(info)
+        else:
+            superseded[f.path] = winner.path
+    return current, superseded
 
 
 def superseded_files(

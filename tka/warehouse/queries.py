@@ -291,3 +291,45 @@ def record_run(
         keep_start["flow_run_id"] = lambda ex: ex.flow_run_id
     with write_transaction(engine) as conn:
         upsert(conn, run, [row], update=keep_start)
+
+
+def alert_ledger_entries(engine: Engine, period: str) -> list[dict[str, Any]]:
+    """The alerts already sent for ``period`` (for planning which digests still need sending)."""
+    return alert_ledger_rows(engine, period).to_dict("records")
+
+
+def company_periods(engine: Engine, period: str) -> pd.DataFrame:
+    """company_period rows of ``period`` with the company's name, KBLI and kecamatan, ordered by NIB."""
+    cp = company_period.c
+    stmt = (
+        select(company_period, company.c.name, company.c.kbli, company.c.kecamatan_code)
+        .outerjoin(company, company.c.company_nib == cp.company_nib)
+        .where(cp.period == period)
+        .order_by(cp.company_nib)
+    )
+    with engine.connect() as conn:
+        return pd.DataFrame(
+            conn.execute(stmt).mappings().all(), columns=[c.name for c in stmt.selected_columns]
+        )
+
+
+def file_ledger_rows(engine: Engine, period: str) -> pd.DataFrame:
+    """The file ledger of ``period``: every file version seen, its status and rows, ordered by path."""
+    stmt = (
+        select(file_ledger)
+        .where(file_ledger.c.period == period)
+        .order_by(file_ledger.c.path, file_ledger.c.file_sha256)
+    )
+    with engine.connect() as conn:
+        return pd.DataFrame(
+            conn.execute(stmt).mappings().all(), columns=[c.name for c in file_ledger.columns]
+        )
+
+
+def recent_runs(engine: Engine, period: str | None = None, limit: int = 20) -> pd.DataFrame:
+    """The latest runs (all periods or one), newest first."""
+    stmt = select(run).order_by(run.c.started_at.desc(), run.c.run_id).limit(limit)
+    if period is not None:
+        stmt = stmt.where(run.c.period == period)
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(stmt).mappings().all(), columns=[c.name for c in run.columns])

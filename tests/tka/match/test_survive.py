@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 
-from tka.match import MatchConfig, load_config, survive
+from tka.match import MatchConfig, build_workers, load_config, survive
 
 CFG = load_config()
 NIB_A, NIB_B = "1111111111111", "2222222222222"
@@ -152,3 +152,32 @@ def test_precedence_comes_from_config() -> None:
 def test_empty_input_gives_the_worker_month_columns() -> None:
     out = survive(frame().iloc[5:], CFG)
     assert out.empty and out.columns[:3].tolist() == ["worker_id", "company_nib", "company_name"]
+
+
+def test_period_column_and_worker_rows_for_the_load() -> None:
+    months = survive(frame(), "2025-08", CFG)
+    assert months.columns[:2].tolist() == ["period", "worker_id"] and set(months["period"]) == {"2025-08"}
+    known = pd.DataFrame({"worker_id": ["W1"], "first_period": ["2025-03"]})
+    workers = build_workers(months, known, "2025-08")
+    assert workers.to_dict("records") == [
+        {
+            "worker_id": "W1",
+            "passport_no": "E12345678",
+            "nationality": "CHN",
+            "name": "GAO XUEFENG",
+            "birth_date": dt.date(1985, 3, 2),
+            "sex": "L",
+            "first_period": "2025-03",
+            "last_period": "2025-08",
+        },
+        {
+            "worker_id": "W2",
+            "passport_no": None,
+            "nationality": "CHN",
+            "name": "LI WEI",
+            "birth_date": None,
+            "sex": None,
+            "first_period": "2025-08",
+            "last_period": "2025-08",
+        },
+    ]

@@ -8,8 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from tka.match import load_config, resolve, survive
-from tka.warehouse import known_workers, load_period, period_snapshot
+from tka.match import build_workers, load_config, resolve, survive
+from tka.warehouse import known_workers, load_period, period_snapshot, source_records
 
 CFG = load_config()
 GAO = {
@@ -46,9 +46,11 @@ def rec(period: str, kind: str, row: int, **fields: Any) -> dict[str, Any]:
 
 
 def run_month(engine, period: str, rows: list[dict[str, Any]]) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """The flow's dedupe + load steps: resolve against known workers, survive, build workers, load."""
     frame = pd.DataFrame(rows)
-    ids = resolve(frame, known_workers(engine, period), period, CFG)
-    merged = frame.merge(ids, on="record_key", how="left")
+    known = known_workers(engine, period)
+    ids = resolve(frame, known, period, CFG)
+    worker_month = survive(frame.merge(ids, on="record_key", how="left"), period, CFG)
     files = [
         {"path": p, "sha256": s, "source_kind": k, "source_id": k, "size": 1}
         for p, s, k in frame[["file_path", "file_sha256", "source_kind"]]
@@ -60,11 +62,12 @@ def run_month(engine, period: str, rows: list[dict[str, Any]]) -> pd.DataFrame: 
         period,
         f"run-{period}",
         files=files,
-        source_records=merged,
+        source_records=source_records(frame, ids),
         issues=None,
-        worker_month=survive(merged, CFG),
+        workers=build_workers(worker_month, known, period),
+        worker_month=worker_month,
     )
-    return merged.set_index("record_key")[["worker_id", "match_reason"]]
+    return ids.set_index("record_key")
 
 
 def july() -> list[dict[str, Any]]:
@@ -102,17 +105,32 @@ def august() -> list[dict[str, Any]]:
 
 def test_known_workers_keep_ids_across_months_and_reruns(engine) -> None:  # type: ignore[no-untyped-def]
     jul = run_month(engine, "2025-07", july())
-    gao, kim = jul["worker_id"].iloc[0], jul["worker_id"].iloc[1]
-    assert jul["match_reason"].tolist() == ["passport", "new", "passport"]
+    key = {
+        (period, kind, row): rec(period, kind, row)["record_key"]
+        for period, kind, row in [
+            ("2025-07", "imigrasi", 7),
+            ("2025-07", "imigrasi", 8),
+            ("2025-07", "company", 5),
+            ("2025-08", "imigrasi", 7),
+            ("2025-08", "imigrasi", 8),
+            ("2025-08", "imigrasi", 9),
+            ("2025-08", "kecamatan", 3),
+        ]
+    }
+    gao, kim = (
+        jul.loc[key["2025-07", "imigrasi", 7], "worker_id"],
+        jul.loc[key["2025-07", "imigrasi", 8], "worker_id"],
+    )
+    assert jul.loc[key["2025-07", "company", 5]].tolist() == [gao, "passport"]
+    assert jul.loc[key["2025-07", "imigrasi", 8]].tolist() == [kim, "new"]
     aug = run_month(engine, "2025-08", august())
-    li_key = rec("2025-08", "imigrasi", 9)["record_key"]
-    li = "W" + hashlib.sha256(f"2025-08{li_key}".encode()).hexdigest()[:12]
-    assert aug.reset_index().values.tolist() == [
-        [rec("2025-08", "imigrasi", 7)["record_key"], gao, "known:renewed_passport"],
-        [rec("2025-08", "imigrasi", 8)["record_key"], kim, "known:passport"],
-        [li_key, li, "new"],
-        [rec("2025-08", "kecamatan", 3)["record_key"], gao, "known:name_company"],
-    ]
+    li = "W" + hashlib.sha256(f"2025-08{key['2025-08', 'imigrasi', 9]}".encode()).hexdigest()[:12]
+    assert {k: aug.loc[key[k]].tolist() for k in key if k[0] == "2025-08"} == {
+        ("2025-08", "imigrasi", 7): [gao, "known:renewed_passport"],
+        ("2025-08", "imigrasi", 8): [kim, "known:passport"],
+        ("2025-08", "imigrasi", 9): [li, "new"],
+        ("2025-08", "kecamatan", 3): [gao, "known:name_company"],
+    }
     snapshot = period_snapshot(engine, "2025-08")
     workers = {
         w["worker_id"]: (w["first_period"], w["last_period"], w["passport_no"]) for w in snapshot["worker"]

@@ -6,7 +6,17 @@ import datetime as dt
 
 import pandas as pd
 
-from tka.warehouse import list_issues, load_period, period_snapshot, previous_company_periods
+from tka.warehouse import (
+    alert_ledger_entries,
+    company_periods,
+    file_ledger,
+    list_issues,
+    load_period,
+    period_snapshot,
+    previous_company_periods,
+    recent_runs,
+    record_alert,
+)
 from tka.warehouse._db import COPY_THRESHOLD
 
 from .inputs import COMPANY_PATH, NIB, SHA_KITAS, period_inputs
@@ -73,3 +83,36 @@ def test_copy_and_executemany_store_the_same_rows(engine) -> None:  # type: igno
     load_period(engine, "2025-08", "run-2", use_copy=False, **inputs)
     assert period_snapshot(engine, "2025-08") == with_copy
     assert len(with_copy["source_record"]) == COPY_THRESHOLD + 8
+
+
+def test_operator_views_company_periods_file_ledger_runs_alerts(engine) -> None:  # type: ignore[no-untyped-def]
+    load_period(engine, "2025-08", "run-1", **period_inputs())
+    record_alert(engine, "k1", "2025-08", "email", "h1", {"n": 1})
+    cp = company_periods(engine, "2025-08")
+    assert cp[["period", "company_nib", "name", "kecamatan_code", "status"]].to_dict("records") == [
+        {
+            "period": "2025-08",
+            "company_nib": NIB,
+            "name": "PT ALPHA",
+            "kecamatan_code": "64.02.12",
+            "status": "received",
+        },
+        {
+            "period": "2025-08",
+            "company_nib": "9999999999999",
+            "name": "PT BETA",
+            "kecamatan_code": "64.02.11",
+            "status": "missing",
+        },
+    ]
+    assert file_ledger(engine, "2025-08")[["path", "status"]].values.tolist() == [
+        ["2025-08/imigrasi/kitas.xlsx", "loaded"],
+        ["2025-08/imigrasi/rusak.xlsx", "quarantined"],
+        [COMPANY_PATH, "loaded"],
+    ]
+    runs = recent_runs(engine, "2025-08")
+    assert runs[["run_id", "period", "status"]].values.tolist() == [["run-1", "2025-08", "loaded"]]
+    assert recent_runs(engine, "2025-09").empty
+    assert [
+        (e["alert_key"], e["channel"], e["digest_hash"]) for e in alert_ledger_entries(engine, "2025-08")
+    ] == [("k1", "email", "h1")]
