@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Date, DateTime, Table
+from sqlalchemy import Boolean, Connection, Date, DateTime, Integer, String, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 # Above this many rows a PostgreSQL bulk insert goes through COPY (bench/load_bench.py measures the gain).
@@ -23,25 +23,43 @@ def utcnow() -> dt.datetime:
 
 
 def _cell(value: Any, column_type: Any) -> Any:
-    """One value as the DB-API wants it: None for missing, date for DATE, plain Python scalars."""
-    if value is None:
+    """One value as the DB-API wants it: None for missing, date for DATE, text for TEXT, plain scalars."""
+    if value is None or value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
-    if value is pd.NaT:
-        return None
-    if isinstance(column_type, Date) and not isinstance(column_type, DateTime):
-        if isinstance(value, pd.Timestamp | dt.datetime):
+    if hasattr(value, "item") and not isinstance(value, str | bytes | dt.date):  # numpy scalar
+        value = value.item()
+    if isinstance(column_type, String):
+        # Raw cell values can be numbers or dates; PostgreSQL will not cast them into TEXT implicitly.
+        if isinstance(value, str):
+            return value
+        if isinstance(value, dict | list):
+            return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+    if isinstance(column_type, DateTime):
+        return value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
+    if isinstance(column_type, Date):
+        if isinstance(value, dt.datetime):  # includes pd.Timestamp
             return value.date()
         if isinstance(value, str):
             return dt.date.fromisoformat(value[:10])
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if hasattr(value, "item") and not isinstance(value, str | bytes):  # numpy scalar
-        return value.item()
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     return value
+
+
+def _ready_types(column_type: Any) -> tuple[type, ...]:
+    """Python types a column accepts as they are (anything else goes through ``_cell``)."""
+    if isinstance(column_type, String):
+        return (str,)
+    if isinstance(column_type, DateTime):
+        return (dt.datetime,)
+    if isinstance(column_type, Date):
+        return (dt.date,)
+    if isinstance(column_type, Boolean):
+        return (bool,)
+    if isinstance(column_type, Integer):
+        return (int,)
+    return ()
 
 
 def frame_rows(
@@ -56,20 +74,23 @@ def frame_rows(
         frame = pd.DataFrame([dict(r) for r in frame])
     if frame.empty:
         return []
+    defaults = dict(defaults or {})
     names = [c.name for c in table.columns]
     df = frame.reindex(columns=names).astype(object)
     df = df.where(df.notna(), None)
     for column in table.columns:
         values = df[column.name]
-        first = next((v for v in values if v is not None), None)
-        if column.name in (defaults or {}):
-            default = defaults[column.name]  # type: ignore[index]
-            df[column.name] = [default if v is None else v for v in values]
-        elif first is None:
-            continue
-        # Convert the whole column only when its first value shows it is not DB-ready (cheap check).
-        if _cell(first, column.type) is not first:
-            df[column.name] = [_cell(v, column.type) for v in df[column.name]]
+        if column.name in defaults:
+            values = pd.Series(
+                [defaults[column.name] if v is None else v for v in values], index=df.index, dtype=object
+            )
+        # Convert a column only when it holds a type the DB column does not take as is (a cheap type scan;
+        # pd.Timestamp is a datetime subclass, so DATE columns check the exact type).
+        types = set(map(type, values)) - {type(None)}
+        ready = _ready_types(column.type)
+        if types and not all(t in ready for t in types):
+            values = pd.Series([_cell(v, column.type) for v in values], index=df.index, dtype=object)
+        df[column.name] = values
     # itertuples on an object frame avoids pandas' per-cell boxing in to_dict (2x faster on 200k rows).
     return [dict(zip(names, values, strict=True)) for values in df.itertuples(index=False, name=None)]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pandas as pd
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -263,4 +264,14 @@ def test_alert_ledger_survives_reload(engine) -> None:  # type: ignore[no-untype
     rows = period_snapshot(engine, "2025-08")["alert_ledger"]
     assert [(r["alert_key"], r["digest_hash"], r["payload"]) for r in rows] == [
         ("missing:2025-08:9999999999999:email", "h1", '{"companies": 1}')
+    ]
+
+
+def test_raw_values_of_any_type_are_stored_as_text(engine) -> None:  # type: ignore[no-untyped-def]
+    inputs = period_inputs()
+    inputs["issues"]["raw_value"] = pd.Series([3.5, dt.date(2024, 1, 1)], dtype=object)
+    load_period(engine, "2025-08", "run-1", **inputs)
+    assert [i["raw_value"] for i in period_snapshot(engine, "2025-08")["validation_issue"]] == [
+        "3.5",
+        "2024-01-01",
     ]
