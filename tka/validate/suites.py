@@ -101,6 +101,29 @@ def _load_suite(path: Path) -> ExpectationSuite:
     return ExpectationSuite(name=doc["name"], expectations=expectations, meta=doc.get("meta") or {})
 
 
+def _condition_columns(condition: Any) -> set[str]:
+    """Column names inside a serialised GX row condition."""
+    if isinstance(condition, dict):
+        found = {condition["name"]} if set(condition) == {"name"} else set()
+        return found.union(*(_condition_columns(v) for v in condition.values()))
+    if isinstance(condition, list):
+        return set().union(*(_condition_columns(v) for v in condition)) if condition else set()
+    return set()
+
+
+def suite_columns(suite: ExpectationSuite) -> set[str]:
+    """Every column an expectation of ``suite`` reads, row conditions included."""
+    columns: set[str] = set()
+    for expectation in suite.expectations:
+        kwargs = expectation.configuration.kwargs
+        columns |= {kwargs[k] for k in ("column", "column_A", "column_B") if isinstance(kwargs.get(k), str)}
+        columns |= set(kwargs.get("column_list") or [])
+        if kwargs.get("row_condition"):
+            condition = kwargs["row_condition"]
+            columns |= _condition_columns(condition.dict() if hasattr(condition, "dict") else condition)
+    return columns
+
+
 def load_suites(expectations_dir: Path) -> Suites:
     """Read ``worker_rows.json`` and ``company_registry.json`` from ``expectations_dir``; SuiteError if bad."""
     return Suites(**{kind: _load_suite(Path(expectations_dir) / name) for kind, name in SUITE_FILES.items()})

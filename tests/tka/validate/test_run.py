@@ -209,3 +209,20 @@ def test_file_issue_for_a_quarantined_file() -> None:
     }]
     with pytest.raises(ValueError, match="unknown quarantine reason"):
         file_issue("x.xlsx", SHA_B, "bogus")
+
+
+def test_pandas_string_dtype_columns_give_the_same_issues(suites, config) -> None:
+    rows = make_rows(
+        [{"name": None}, {"passport_no": "E1"}, {"nationality": None, "nationality_unknown": "X"}]
+    )
+    typed = rows.copy()
+    for column in ("name", "passport_no", "nationality", "nationality_unknown", "company_name", "record_key"):
+        typed[column] = typed[column].astype("str")  # pandas 3 string dtype: missing is NaN, not None
+    typed["row_number"] = typed["row_number"].astype("int64")
+    expected = {
+        (7, "name", "required_field", "error"),
+        (8, "passport_no", "passport_format", "warning"),
+        (9, "nationality", "nationality_unknown", "error"),
+    }
+    assert issue_tuples(validate_rows(rows, "worker", PERIOD, suites, config)) == expected
+    assert issue_tuples(validate_rows(typed, "worker", PERIOD, suites, config)) == expected

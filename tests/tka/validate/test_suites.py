@@ -92,3 +92,18 @@ def test_coverage_of_required_fields_from_sources_yaml(suites, config) -> None:
                                    "required": {**config.required, "kecamatan": ("name", "birth_date")}})
     with pytest.raises(SuiteError, match=r"worker_rows\.json: no required_field expectation for \['birth_date'\]"):
         check_coverage(suites, stricter)
+
+
+def test_suite_columns_and_a_suite_on_a_missing_column_fails_loudly(tmp_path: Path, suites, config) -> None:
+    from tka.validate.run import run_suite
+    from tka.validate.suites import suite_columns
+
+    from .conftest import PERIOD, make_rows
+
+    assert suite_columns(suites.registry) == {
+        "company_name", "company_nib", "duplicate_of", "kbli", "kecamatan_code", "kecamatan_unknown",
+        "required__company_name", "required__company_nib", "required__kecamatan_code"}
+    folder = edit_worker(tmp_path, lambda d: d["expectations"][0]["kwargs"].update(column="nama_typo"))
+    broken = load_suites(folder)
+    with pytest.raises(RuntimeError, match="expect_column_values_to_not_be_null raised: .*nama_typo.* does not exist"):
+        run_suite(make_rows([{}]), "worker", PERIOD, broken, config)
