@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, case, delete, select
+from sqlalchemy import Connection, Engine, case, delete, func, select, update
 
 from tka.warehouse._db import bulk_insert, frame_rows, upsert, utcnow
 from tka.warehouse.engine import write_transaction
@@ -60,6 +60,27 @@ def _span_update(table: Any, identity: Sequence[str]) -> dict[str, Callable[[Any
     for name in identity:
         update[name] = lambda ex, name=name: case((newer(ex), ex[name]), else_=t[name])
     return update
+
+
+def _settle_worker_spans(conn: Connection, period: str) -> None:
+    """Make worker spans match worker_month again after the period was replaced.
+
+    A re-run with changed inputs can drop a worker from the period: it loses the period from its span, and a
+    worker left without any month (only ever seen in this period) is removed.
+    """
+    w, m = worker.c, worker_month_t.c
+    touching = (w.first_period <= period) & (w.last_period >= period)
+    has_month = select(m.worker_id).where(m.worker_id == w.worker_id).exists()
+    conn.execute(delete(worker).where(touching, ~has_month))
+    months_of = select(m.period).where(m.worker_id == w.worker_id)
+    conn.execute(
+        update(worker)
+        .where(touching)
+        .values(
+            first_period=months_of.with_only_columns(func.min(m.period)).scalar_subquery(),
+            last_period=months_of.with_only_columns(func.max(m.period)).scalar_subquery(),
+        )
+    )
 
 
 def _workers_from_months(months: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -204,6 +225,8 @@ def load_period(
         step("worker_month")
         bulk_insert(conn, source_record, records, use_copy=use_copy)
         step("source_record")
+        _settle_worker_spans(conn, period)
+        step("worker_spans")
         bulk_insert(conn, company_period_t, cp_rows, use_copy=use_copy)
         step("company_period")
         bulk_insert(conn, validation_issue, issue_rows, use_copy=use_copy)

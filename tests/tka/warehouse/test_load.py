@@ -106,6 +106,7 @@ def test_reload_with_same_inputs_is_identical(engine) -> None:  # type: ignore[n
         "worker",
         "worker_month",
         "source_record",
+        "worker_spans",
         "validation_issue",
     ],
 )
@@ -275,3 +276,28 @@ def test_raw_values_of_any_type_are_stored_as_text(engine) -> None:  # type: ign
         "3.5",
         "2024-01-01",
     ]
+
+
+def test_rerun_that_drops_a_worker_settles_spans(engine) -> None:  # type: ignore[no-untyped-def]
+    load_period(engine, "2025-07", "run-7", **period_inputs("2025-07"))
+    august = period_inputs("2025-08")
+    second = august["worker_month"].iloc[0].to_dict() | {
+        "worker_id": "W0000000000b2",
+        "passport_no": "E87654321",
+    }
+    august["worker_month"] = pd.concat([august["worker_month"], pd.DataFrame([second])], ignore_index=True)
+    load_period(engine, "2025-08", "run-8", **august)
+    assert [
+        (w["worker_id"], w["first_period"], w["last_period"])
+        for w in period_snapshot(engine, "2025-08")["worker"]
+    ] == [("W0000000000a1", "2025-07", "2025-08"), ("W0000000000b2", "2025-08", "2025-08")]
+    # August again, now without either worker (the steward found the rows were last month's report).
+    empty = period_inputs("2025-08")
+    empty["worker_month"] = empty["worker_month"].iloc[0:0]
+    empty["source_records"]["worker_id"] = None
+    load_period(engine, "2025-08", "run-9", **empty)
+    assert period_snapshot(engine, "2025-08")["worker"] == []
+    assert [
+        (w["worker_id"], w["first_period"], w["last_period"])
+        for w in period_snapshot(engine, "2025-07")["worker"]
+    ] == [("W0000000000a1", "2025-07", "2025-07")]
