@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Hashable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -49,4 +50,26 @@ def exact_passport_baseline(rows: pd.DataFrame) -> dict[str, str]:
         number = clean_passport(passport)
         nat = "" if is_blank(nationality) else str(nationality)
         out[str(key)] = f"{nat}|{number}" if number else f"row|{key}"
+    return out
+
+
+def truth_by_record(records: pd.DataFrame, truth: Mapping[str, Any]) -> dict[str, str]:
+    """record_key -> person_id of the generator's truth, joined on (file_path, sheet, row_number).
+
+    ``records`` are read rows (``record_key``, ``file_path``, ``sheet``, ``row_number``); ``truth`` is the
+    JSON of ``tka sample --truth`` (``files[].path`` and ``files[].rows[]`` with ``sheet``, ``row``,
+    ``person_id``). Rows the truth does not list are left out.
+    """
+    person = {
+        (f["path"], str(r["sheet"]), int(r["row"])): r["person_id"]
+        for f in truth.get("files", [])
+        for r in f.get("rows", [])
+    }
+    out: dict[str, str] = {}
+    for key, path, sheet, row in zip(
+        records["record_key"], records["file_path"], records["sheet"], records["row_number"], strict=True
+    ):
+        found = person.get((path, str(sheet), int(row)))
+        if found is not None:
+            out[str(key)] = found
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tka.match import exact_passport_baseline, pairwise_scores
+from tka.match import exact_passport_baseline, pairwise_scores, truth_by_record
 
 
 def test_pairwise_scores_count_pairs_from_cluster_sizes() -> None:
@@ -41,3 +41,27 @@ def test_exact_passport_baseline() -> None:
         "c": "KOR|E12345678",
         "d": "row|d",
     }
+
+
+def test_truth_by_record_joins_on_file_sheet_and_row() -> None:
+    truth = {
+        "files": [
+            {
+                "path": "2025-08/imigrasi/a.xlsx",
+                "rows": [
+                    {"sheet": "Agustus", "row": 7, "person_id": "W00012"},
+                    {"sheet": "Agustus", "row": 8, "person_id": "D00003"},
+                ],
+            },
+            {"path": "2025-08/imigrasi/rusak.xlsx", "quarantine": "corrupt", "rows": []},
+        ]
+    }
+    records = pd.DataFrame(
+        {
+            "record_key": ["k7", "k8", "k9"],
+            "file_path": ["2025-08/imigrasi/a.xlsx"] * 3,
+            "sheet": ["Agustus"] * 3,
+            "row_number": [7, 8, 9],
+        }
+    )
+    assert truth_by_record(records, truth) == {"k7": "W00012", "k8": "D00003"}
