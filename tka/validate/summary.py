@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from tka.contract import FILE_PATH, SOURCE_KIND
-from tka.validate.privacy import mask_issue_value
+from tka.privacy import mask_issue_value
 
 SEVERITY_LABEL: dict[str, str] = {"error": "kesalahan", "warning": "peringatan"}
 FAILURE_COLUMNS: tuple[str, ...] = ("file_path", "sheet", "row_number", "column", "rule", "severity", "raw_value")

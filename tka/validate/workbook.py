@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tka.contract import QUARANTINE_REASONS, RAW, ROW_NUMBER, RULES, SHEET
-from tka.validate.privacy import mask_issue_value
+from tka.privacy import mask_issue_value
 
 ERROR_RGB = "FFFFC7CE"    # light red: the row is rejected until corrected
 WARNING_RGB = "FFFFEB9C"  # light yellow: loaded, please check
