@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from contextlib import AbstractContextManager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,16 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def serialize(conn: Connection, key: str) -> None:
+    """Inside a transaction: wait until no other transaction holds ``key`` (PostgreSQL advisory lock).
+
+    SQLite needs nothing: a write transaction there already holds the database lock from BEGIN IMMEDIATE.
+    """
+    if conn.dialect.name == "postgresql":
+        lock_id = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+        conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
+
+
 def write_transaction(engine: Engine) -> AbstractContextManager[Connection]:
     """A transaction that will write: on SQLite it locks at BEGIN (no lock-upgrade failures)."""
     return engine.execution_options(**{WRITE_OPTION: True}).begin()
@@ -69,5 +80,6 @@ def alembic_config(connection: object | None = None) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the warehouse schema to ``revision`` (default head); a no-op when it is already there."""
     with write_transaction(engine) as conn:
+        serialize(conn, "tka:migrate")  # two flows starting together must not both create the tables
         command.upgrade(alembic_config(conn), revision)
     log.info("warehouse schema at %s (%s)", revision, engine.url.render_as_string(hide_password=True))

@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, case, delete, func, select, update
 
 from tka.warehouse._db import bulk_insert, frame_rows, upsert, utcnow
-from tka.warehouse.engine import write_transaction
+from tka.warehouse.engine import serialize, write_transaction
 from tka.warehouse.ledger import MULTI_FILE_KINDS, replace_superseded_issues, superseded_shas, write_ledger
 from tka.warehouse.schema import company, period_load, run, source_record, validation_issue, worker
 from tka.warehouse.schema import company_period as company_period_t
@@ -180,6 +180,7 @@ def load_period(
     cp_rows = frame_rows(company_period, company_period_t, {"period": period})
 
     with write_transaction(engine) as conn:
+        serialize(conn, f"tka:load:{period}")  # concurrent loads of one period queue instead of colliding
         upsert(
             conn,
             run,

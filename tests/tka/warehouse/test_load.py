@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 
 import pandas as pd
 import pytest
@@ -301,3 +302,24 @@ def test_rerun_that_drops_a_worker_settles_spans(engine) -> None:  # type: ignor
         (w["worker_id"], w["first_period"], w["last_period"])
         for w in period_snapshot(engine, "2025-07")["worker"]
     ] == [("W0000000000a1", "2025-07", "2025-07")]
+
+
+def test_concurrent_loads_of_one_period_queue_up(engine) -> None:  # type: ignore[no-untyped-def]
+    """Two loads of the same period at once: both succeed one after the other, the state is one load's."""
+    load_period(engine, "2025-08", "run-0", **period_inputs())
+    expected = period_snapshot(engine, "2025-08")
+    errors: list[BaseException] = []
+
+    def run(run_id: str) -> None:
+        try:
+            load_period(engine, "2025-08", run_id, **period_inputs())
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(f"run-{i}",)) for i in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert period_snapshot(engine, "2025-08") == expected
