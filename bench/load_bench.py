@@ -1,6 +1,6 @@
 """Bulk-load throughput of the warehouse: source_record rows/s on SQLite and PostgreSQL, COPY vs executemany.
 
-Usage: .venv/bin/python bench/load_bench.py [--rows 200000] [--postgres URL]
+Usage: .venv/bin/python bench/load_bench.py [--rows 200000] [--postgres URL] [--match-persons 20000]
 The PostgreSQL run uses a fresh temporary database on the server at URL (default: TKA_TEST_POSTGRES_URL or
 postgresql+psycopg://postgres@127.0.0.1:5432/postgres) and drops it afterwards.
 """
@@ -93,6 +93,65 @@ def bench(url: str, records: pd.DataFrame, use_copy: bool) -> float:
     return min(timings)
 
 
+def make_match_rows(persons: int, seed: int = 1) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Rows of ``persons`` workers seen by 1-4 sources: kecamatan rows without passport (half without birth
+    date, half with swapped name order), 5% passport typos elsewhere; plus the truth record_key -> person."""
+    rng = random.Random(seed)
+    families = ["GAO", "LI", "WANG", "ZHANG", "LIU", "CHEN", "YANG", "HUANG", "ZHAO", "WU"]
+    rows, truth = [], {}
+    for i in range(persons):
+        name = f"{rng.choice(families)} " + "".join(
+            rng.choice("AEIOUXYZHNGFLMW") for _ in range(rng.randint(3, 7))
+        )
+        passport = f"E{rng.randrange(10**8):08d}"
+        dob = dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(15000))
+        company, kitas = f"PT C{rng.randrange(300)}", f"2D{rng.randrange(10**9):09d}"
+        for kind in rng.sample(KINDS, rng.randint(1, 4)):
+            key = f"{kind}:{i}:{len(rows)}"
+            row_passport, row_name, row_dob = passport, name, dob
+            if kind == "kecamatan":
+                row_passport = None
+                row_dob = None if rng.random() < 0.5 else dob
+                if rng.random() < 0.5:
+                    row_name = " ".join(name.split()[::-1])
+            elif rng.random() < 0.05:
+                row_passport = passport[:-1] + str((int(passport[-1]) + 1) % 10)
+            rows.append(
+                {
+                    "record_key": key,
+                    "source_kind": kind,
+                    "passport_no": row_passport,
+                    "nationality": "CHN",
+                    "name": row_name,
+                    "birth_date": row_dob,
+                    "company_name": company,
+                    "kitas_no": kitas if kind == "imigrasi" else None,
+                }
+            )
+            truth[key] = f"P{i}"
+    return pd.DataFrame(rows), truth
+
+
+def bench_match(persons: int) -> None:
+    """Time resolve() and survive() and print pairwise precision/recall against the exact-passport baseline."""
+    from tka.match import exact_passport_baseline, load_config, pairwise_scores, resolve, survive
+
+    config = load_config()
+    rows, truth = make_match_rows(persons)
+    start = time.perf_counter()
+    ids = resolve(rows, None, "2025-08", config)
+    resolved = time.perf_counter() - start
+    start = time.perf_counter()
+    survive(rows.merge(ids, on="record_key"), "2025-08", config)
+    survived = time.perf_counter() - start
+    precision, recall, _ = pairwise_scores(dict(zip(ids["record_key"], ids["worker_id"], strict=True)), truth)
+    base_p, base_r, _ = pairwise_scores(exact_passport_baseline(rows), truth)
+    print(
+        f"match: {len(rows)} rows of {persons} persons: resolve {resolved:.2f} s, survive {survived:.2f} s; "
+        f"pairwise P={precision:.4f} R={recall:.4f} (exact passport only: P={base_p:.4f} R={base_r:.4f})"
+    )
+
+
 def main() -> None:
     """Run the benchmark and print rows/s per engine and insert method."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -103,7 +162,10 @@ def main() -> None:
             "TKA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
         ),
     )
+    parser.add_argument("--match-persons", type=int, default=0, help="also time resolve/survive on N persons")
     args = parser.parse_args()
+    if args.match_persons:
+        bench_match(args.match_persons)
     records = make_records(args.rows)
     print(f"{args.rows} source_record rows per load (load_period end to end, best of 2)")
     with tempfile.TemporaryDirectory() as tmp:
