@@ -70,7 +70,11 @@ def write_transaction(engine: Engine) -> AbstractContextManager[Connection]:
 
 
 def alembic_config(connection: object | None = None) -> Config:
-    """An Alembic Config without alembic.ini: the script location is the package's migrations folder."""
+    """An Alembic Config without alembic.ini: the script location is the package's migrations folder.
+
+    New revision (developers): ``with make_engine(url).begin() as c: command.revision(alembic_config(c),
+    "message", autogenerate=True)`` against a warehouse at head.
+    """
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["connection"] = connection
