@@ -50,7 +50,7 @@ def make_rows(specs: list[dict[str, Any]], kind: str = "worker", source_kind: st
                      "raw": {}, "record_key": record_key(sha, sheet, number)})
         base.update(spec)
         records.append(base)
-    return pd.DataFrame(records, columns=list(frame_columns(kind))).astype(object)
+    return pd.DataFrame(records, columns=list(frame_columns(kind)), dtype=object)
 
 
 def issue_tuples(issues: pd.DataFrame) -> set[tuple[Any, ...]]:
