@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import warnings
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -31,6 +32,8 @@ ISSUE_COLUMNS: tuple[str, ...] = (
     "issue_id", "record_key", "file_path", "file_sha256", "sheet", "row_number", "column", "header",
     "raw_value", "rule", "severity", "message_id",
 )
+log = logging.getLogger(__name__)
+
 # Where the text the agency typed is kept when normalisation changed or rejected it.
 RAW_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
     "nationality": ("nationality_unknown", "nationality_raw"),
@@ -182,7 +185,11 @@ def validate_rows(rows: pd.DataFrame, kind: Literal["worker", "registry"], perio
     frame, result = run_suite(rows, kind, period, suites, config)
     if collect is not None:
         collect[kind] = result
-    return issues_from_result(frame, result, headers)
+    issues = issues_from_result(frame, result, headers)
+    # counts only: issue values may be personal data
+    log.info("Validated %d %s rows for %s: %d issues %s", len(rows), kind, period, len(issues),
+             issues["rule"].value_counts().to_dict() if len(issues) else {})
+    return issues
 
 
 def file_issue(file_path: str, file_sha256: str | None, reason: str) -> pd.DataFrame:
