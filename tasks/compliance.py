@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,7 +32,8 @@ def check_company_reports(run: RunContext, config: RunConfig, batch: ReadBatch, 
     from tka.compliance import build_digest, compute_company_status, employers_not_in_registry, files_frame
 
     registry = validated.registry_rows[validated.registry_rows["status"] == "accepted"]
-    files = files_frame(batch.results.values())
+    files = files_frame([{**dataclasses.asdict(f), "quarantine": batch.results[path].quarantine}
+                         for path, f in batch.files.items()])
     status = compute_company_status(registry, validated.worker_rows, files, history, run.period,
                                     datetime.now(UTC), config.policy)
     outsiders = employers_not_in_registry(registry, validated.worker_rows)
@@ -57,7 +59,8 @@ def send_missing_report_alerts(run: RunContext, config: RunConfig, compliance: C
         for alert in todo:
             send(alert.channel, compliance.digest.subject, compliance.digest.text, dry_run=run.dry_run_alerts)
             if not run.dry_run_alerts:
-                record_alert(engine, alert, sent_at=datetime.now(UTC))
+                record_alert(engine, alert.alert_key, alert.period, alert.channel, alert.digest_hash,
+                             alert.payload, datetime.now(UTC))
             sent.append({"channel": alert.channel, "dry_run": run.dry_run_alerts})
     finally:
         engine.dispose()

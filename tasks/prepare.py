@@ -46,7 +46,7 @@ def load_run_config(run: RunContext) -> RunConfig:
     from tka.compliance import load_policy
     from tka.match import load_survivorship
     from tka.read import load_sources_config
-    from tka.validate import load_suites
+    from tka.validate import ValidationConfig, check_coverage, load_suites
 
     digest = hashlib.sha256()
     for folder in (run.config_dir, run.expectations_dir):
@@ -54,11 +54,13 @@ def load_run_config(run: RunContext) -> RunConfig:
             digest.update(path.name.encode() + path.read_bytes())
     config = RunConfig(
         sources=load_sources_config(run.config_dir / "sources.yaml"),
+        validation=ValidationConfig.from_dir(run.config_dir),
         suites=load_suites(run.expectations_dir),
         policy=load_policy(run.config_dir / "policy.yaml"),
         survivorship=load_survivorship(run.config_dir / "survivorship.yaml"),
         fingerprint=digest.hexdigest(),
     )
+    check_coverage(config.suites, config.validation)
     get_run_logger().info("Configuration loaded from %s and %s", run.config_dir, run.expectations_dir)
     return config
 

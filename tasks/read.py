@@ -21,16 +21,18 @@ def read_files(run: RunContext, config: RunConfig, selection: FileSelection) -> 
     cache = None if run.reprocess else ParseCache(run.cache_dir, reader_fingerprint(config.fingerprint))
     results = read_many(fs, root, selection.active, config.sources, run.run_id, cache=cache,
                         progress=lambda done, total: progress.report("Reading files", done, total))
+    selection_by_path = {f.path: f for f in selection.active}
     worker_frames, registry_frames = [], []
     for path, result in results.items():
         if result.quarantine:
             logger.warning("Quarantined %s: %s", path, result.quarantine)
             continue
-        target = registry_frames if result.source_kind == SourceKind.REGISTRY.value else worker_frames
+        kind = selection_by_path[path].source_kind
+        target = registry_frames if kind == SourceKind.REGISTRY.value else worker_frames
         target.append(result.rows)
     worker_cols = [*PROVENANCE_COLUMNS, *WORKER_FIELDS]
     registry_cols = [*PROVENANCE_COLUMNS, *REGISTRY_FIELDS]
-    batch = ReadBatch(results=results, worker_rows=concat_rows(worker_frames, worker_cols),
+    batch = ReadBatch(files=selection_by_path, results=results, worker_rows=concat_rows(worker_frames, worker_cols),
                       registry_rows=concat_rows(registry_frames, registry_cols))
     logger.info("Read %d files: %d worker rows, %d registry rows, %d quarantined", len(results),
                 len(batch.worker_rows), len(batch.registry_rows), len(batch.quarantined))

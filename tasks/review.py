@@ -42,20 +42,19 @@ def publish_review(run: RunContext, config: RunConfig, selection: FileSelection,
         if result is None or result.quarantine:
             continue
         file_rows = result.rows if len(result.rows) else rows[rows["file_path"] == path]
-        target = f"{root.rstrip('/')}/{feedback_path(run.period, result.source_kind, path)}"
+        target = f"{root.rstrip('/')}/{feedback_path(run.period, batch.files[path].source_kind, path)}"
         fs.makedirs(target.rsplit("/", 1)[0], exist_ok=True)
         with fs.open(target, "wb") as fh:
-            fh.write(write_feedback_workbook(file_rows, file_issues, {"path": path, "sha256": result.sha256,
-                                                                     "period": run.period}))
+            fh.write(write_feedback_workbook(file_rows, file_issues, {"path": path, "period": run.period}))
         written += 1
         progress.report("Writing feedback workbooks", written, total)
 
     _write_quarantine_list(fs, review_root, batch)
-    markdown, failures, failures_total = summarize(rows, issues, batch.results, cap=FAILURE_TABLE_CAP)
+    markdown, failures, failures_total = summarize(rows, issues, batch.files_frame(), cap=FAILURE_TABLE_CAP)
     with fs.open(f"{review_root}/rekap_{run.period}.xlsx", "wb") as fh:
         fh.write(write_month_export(issues, None, compliance.company_period))
     with tempfile.TemporaryDirectory() as tmp:
-        index = build_data_docs(config.suites, validated, Path(tmp))
+        index = build_data_docs(config.suites, validated.gx_results, Path(tmp), run_name=run.run_id)
         fs.put(str(index.parent), f"{review_root}/data_docs", recursive=True)
 
     summary = run_summary(run, selection, batch, validated, resolved, compliance)
@@ -82,7 +81,7 @@ def _write_quarantine_list(fs: Any, review_root: str, batch: ReadBatch) -> None:
     writer = csv.writer(buf)
     writer.writerow(["berkas", "sha256", "alasan", "keterangan", "detail"])
     for path, res in sorted(batch.quarantined.items()):
-        writer.writerow([path, res.sha256, res.quarantine, QUARANTINE_REASONS.get(res.quarantine, ""),
+        writer.writerow([path, batch.files[path].sha256, res.quarantine, QUARANTINE_REASONS.get(res.quarantine, ""),
                          res.detail])
     fs.makedirs(review_root, exist_ok=True)
     with fs.open(f"{review_root}/karantina.csv", "w", encoding="utf-8-sig") as fh:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 from prefect import get_run_logger, task
 
@@ -25,21 +27,23 @@ def fetch_waivers(run: RunContext) -> set[str]:
 @task(name="validate-rows", **STAGE)
 def validate_rows(run: RunContext, config: RunConfig, batch: ReadBatch, waivers: set[str]) -> Validated:
     """Run the suites on worker and registry rows; errors reject a row unless waived, warnings flag it."""
-    from tka.validate import apply_decisions, file_issue, validate_rows as run_suites
+    from tka.validate import apply_decisions, file_issue, validate_rows as run_suite
 
-    headers = {res.sha256: res.columns for res in batch.results.values() if not res.quarantine}
-    progress.report("Validating", 0, 2)
-    worker_issues = run_suites(batch.worker_rows, "worker", run.period, config.suites, config.sources,
-                               headers=headers)
-    progress.report("Validating", 1, 2)
-    registry_issues = run_suites(batch.registry_rows, "registry", run.period, config.suites, config.sources,
-                                 headers=headers)
+    headers = {batch.files[path].sha256: res.columns for path, res in batch.results.items()
+               if not res.quarantine}
+    gx_results: dict[str, Any] = {}
+    found = []
+    for step, (kind, rows) in enumerate((("worker", batch.worker_rows), ("registry", batch.registry_rows))):
+        progress.report("Validating", step, 2)
+        found.append(run_suite(rows, kind, run.period, config.suites, config.validation, headers=headers,
+                               collect=gx_results))
     progress.report("Validating", 2, 2)
-    file_level = [file_issue(res) for res in batch.quarantined.values()]
-    issues = pd.concat([worker_issues, registry_issues, *file_level], ignore_index=True)
-    workers, issues_w = apply_decisions(batch.worker_rows, issues, waivers)
-    registry, issues = apply_decisions(batch.registry_rows, issues_w, waivers)
+    found += [file_issue(path, batch.files[path].sha256, res.quarantine)
+              for path, res in sorted(batch.quarantined.items())]
+    issues = pd.concat([f for f in found if len(f)] or found[:1], ignore_index=True)
+    workers, issues = apply_decisions(batch.worker_rows, issues, waivers)
+    registry, issues = apply_decisions(batch.registry_rows, issues, waivers)
     rejected = int((workers["status"] == "rejected").sum())
     get_run_logger().info("Validated %d worker rows: %d rejected, %d issues (%d waived)", len(workers),
                           rejected, len(issues), int((issues["status"] == "waived").sum()))
-    return Validated(worker_rows=workers, registry_rows=registry, issues=issues)
+    return Validated(worker_rows=workers, registry_rows=registry, issues=issues, gx_results=gx_results)

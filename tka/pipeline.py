@@ -34,6 +34,7 @@ class RunConfig:
     """Layouts, suites and policies loaded (and checked) at the start of a run."""
 
     sources: Any
+    validation: Any
     suites: Any
     policy: Any
     survivorship: Any
@@ -53,9 +54,20 @@ class FileSelection:
 class ReadBatch:
     """Every file's read result, and the rows of the files that read cleanly, concatenated per record kind."""
 
+    files: dict[str, Any]  # path -> DiscoveredFile (source kind, SHA-256, defaults from the file name)
     results: dict[str, Any]  # path -> ReadResult
     worker_rows: pd.DataFrame
     registry_rows: pd.DataFrame
+
+    def files_frame(self) -> pd.DataFrame:
+        """One row per read file: path, source kind and id, SHA-256, quarantine reason, received time."""
+        return pd.DataFrame(
+            [{"file_path": path, "path": path, "source_kind": f.source_kind, "source_id": f.source_id,
+              "file_sha256": f.sha256, "company_nib": f.defaults.get("company_nib"),
+              "quarantine_reason": self.results[path].quarantine, "received_at": f.modified}
+             for path, f in self.files.items()],
+            columns=["file_path", "path", "source_kind", "source_id", "file_sha256", "company_nib",
+                     "quarantine_reason", "received_at"])
 
     @property
     def quarantined(self) -> dict[str, Any]:
@@ -70,6 +82,7 @@ class Validated:
     worker_rows: pd.DataFrame
     registry_rows: pd.DataFrame
     issues: pd.DataFrame
+    gx_results: dict[str, Any] = field(default_factory=dict)  # record kind -> GX validation result
 
 
 @dataclass
