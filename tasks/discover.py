@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from prefect import get_run_logger, task
@@ -28,10 +29,10 @@ def register_files(run: RunContext, files: list[Any]) -> FileSelection:
 
     engine = make_engine(run.warehouse_url)
     try:
-        record_files(engine, run.run_id, run.period, [f.as_dict() for f in files])
+        record_files(engine, run.run_id, run.period, [dataclasses.asdict(f) for f in files])
     finally:
         engine.dispose()
-    winners, superseded = pick_current_files([f.as_dict() for f in files])
+    winners, superseded = pick_current_files([dataclasses.asdict(f) for f in files])
     active_paths = {w["path"] for w in winners}
     selection = FileSelection(files=files, active=[f for f in files if f.path in active_paths],
                               superseded=superseded)
