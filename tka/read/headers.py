@@ -8,6 +8,7 @@ The header is the row (or pair of rows) whose cells match the most synonyms of `
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from tka.read.config import header_key
@@ -55,8 +56,8 @@ def match_field(text: str, lookup: dict[str, str]) -> str | None:
 
 
 def row_texts(row: list[object]) -> list[str]:
-    """Display text of every cell of a row ('' for blanks)."""
-    return [cell_text(v) or "" if not isinstance(v, str) else " ".join(v.split()) for v in row]
+    """Display text of every cell of a row ('' for blanks; a ``-`` stays, see :func:`is_null_text`)."""
+    return [(" ".join(v.split()) if type(v) is str else cell_text(v) or "") for v in row]
 
 
 def _fill_merges(grid: list[list[str]], merges: list[Merge], last_row: int) -> None:
@@ -90,13 +91,13 @@ def _candidates(group: str, child: str) -> list[tuple[str, str]]:
     return [(text, text)] if text else []
 
 
-def _map(columns: list[list[tuple[str, str]]], lookup: dict[str, str]) -> Header:
+def _map(columns: list[list[tuple[str, str]]], match: Callable[[str], str | None]) -> Header:
     texts, fields, unexpected, duplicates = [], {}, [], []
     seen: set[str] = set()
     for index, candidates in enumerate(columns):
         display = candidates[0][0] if candidates else ""
         texts.append(display)
-        field = next((f for _, t in candidates if (f := match_field(t, lookup))), None)
+        field = next((f for _, t in candidates if (f := match(t))), None)
         if field is None:
             if display:
                 unexpected.append(display)
@@ -120,7 +121,14 @@ def detect_header(rows: list[list[object]], merges: list[Merge], lookup: dict[st
     width = max((len(r) for r in grid), default=0)
     grid = [r + [""] * (width - len(r)) for r in grid]
     _fill_merges(grid, merges, limit)
-    singles = [_map([_candidates("", t) for t in row], lookup) for row in grid[:limit]]
+    memo: dict[str, str | None] = {}
+
+    def match(text: str) -> str | None:
+        if text not in memo:  # the same texts recur in every scanned row pair
+            memo[text] = match_field(text, lookup)
+        return memo[text]
+
+    singles = [_map([_candidates("", t) for t in row], match) for row in grid[:limit]]
     scores = [_score(h) for h in singles]
     best: Header | None = None
     best_score = MIN_HEADER_FIELDS - 1
@@ -129,7 +137,7 @@ def detect_header(rows: list[list[object]], merges: list[Merge], lookup: dict[st
             best, best_score = replace(singles[i], rows=(i,)), scores[i]
         if i + 1 < limit and any(grid[i]) and any(grid[i + 1]):
             group = _forward_fill_group(grid[i], grid[i + 1])
-            pair = _map([_candidates(g, c) for g, c in zip(group, grid[i + 1], strict=True)], lookup)
+            pair = _map([_candidates(g, c) for g, c in zip(group, grid[i + 1], strict=True)], match)
             # A pair wins only when it adds fields to both of its rows alone; otherwise the upper row is a
             # title above the header, or the lower one is data or a (1)(2)(3) row.
             score = _score(pair)
@@ -139,20 +147,33 @@ def detect_header(rows: list[list[object]], merges: list[Merge], lookup: dict[st
 
 
 # --- Rows below the header ----------------------------------------------------------------------------------
-def row_kind(values: list[object], texts: list[str], header_rows: frozenset[tuple[str, ...]] = frozenset()) -> str:
+# Cells that mean "no value", as typed (a set lookup: this runs for every cell of every row).
+BLANK_CELLS = frozenset({None, "", " ", "  ", "-", " -", "- ", " - ", "--", "—", "–", "n/a", "N/A", "NA", "na",
+                         "null", "NULL", "none", "None", "NONE", "nan", "NaN"})
+
+
+def non_blank(values: list[object]) -> list[object]:
+    """The cells of a row that hold a value (not in :data:`BLANK_CELLS`)."""
+    return [v for v in values if v not in BLANK_CELLS]
+
+
+def row_kind(values: list[object], header_rows: frozenset[tuple[str, ...]] = frozenset()) -> str:
     """Classify a row below the header: "data", "blank", "total", "numbers", "repeat_header" or "signature"."""
-    filled = [t for t in texts if t]
+    filled = non_blank(values)
     if not filled:
         return "blank"
     first = filled[0]
-    if _TOTAL_RE.match(first):
-        return "total"
-    if len(filled) <= MAX_SIGNATURE_CELLS and (_SIGNATURE_RE.match(first) or _PLACE_DATE_RE.match(first)):
-        return "signature"
-    if all(_is_number(v, t) for v, t in zip(values, texts, strict=False) if t):
+    first_text = first.strip() if type(first) is str else ""  # type: ignore[attr-defined]
+    if first_text:
+        if _TOTAL_RE.match(first_text):
+            return "total"
+        if len(filled) <= MAX_SIGNATURE_CELLS and (_SIGNATURE_RE.match(first_text) or _PLACE_DATE_RE.match(first_text)):
+            return "signature"
+        # printed exports repeat the header on every page
+        if any(first_text in r for r in header_rows) and trimmed(row_texts(values)) in header_rows:
+            return "repeat_header"
+    if all(_is_number(v) for v in filled):
         return "numbers"
-    if header_rows and trimmed(texts) in header_rows:
-        return "repeat_header"  # printed exports repeat the header on every page
     return "data"
 
 
@@ -164,7 +185,8 @@ def trimmed(texts: list[str]) -> tuple[str, ...]:
     return tuple(texts[:end])
 
 
-def _is_number(value: object, text: str) -> bool:
-    if isinstance(value, bool):
-        return False
-    return isinstance(value, (int, float)) or bool(_COLUMN_NUMBER_RE.match(text))
+def _is_number(value: object) -> bool:
+    kind = type(value)
+    if kind is float or kind is int:
+        return True
+    return kind is str and bool(_COLUMN_NUMBER_RE.match(value.strip()))  # type: ignore[attr-defined]

@@ -28,30 +28,37 @@ def default_reference() -> Reference:
     return load_reference(PROJECT_ROOT / "config" / "reference.yaml")
 
 
+def is_null_text(text: str) -> bool:
+    """True for text that means "no value": blank, ``-``, n/a, null."""
+    return len(text) <= 4 and text.casefold() in _NULL_TEXTS
+
+
 def cell_text(value: object) -> str | None:
     """The text of a cell as a person reads it: integral floats without ``.0``, dates ISO; None for blanks."""
+    kind = type(value)
+    if kind is str:  # by far the most common cell type: keep this path short
+        text = " ".join(value.split())  # type: ignore[attr-defined]
+        return None if len(text) <= 4 and text.casefold() in _NULL_TEXTS else text
     if value is None:
         return None
-    if isinstance(value, bool):
+    if kind is bool:
         return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if math.isnan(value):
+    if kind is float:
+        if math.isnan(value):  # type: ignore[arg-type]
             return None
-        text = str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
-    elif isinstance(value, dt.datetime):
-        text = value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    elif isinstance(value, (dt.date, dt.time, dt.timedelta, int)):
-        text = str(value)
-    else:
-        text = " ".join(str(value).split())
-    return None if text.casefold() in _NULL_TEXTS else text
+        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)  # type: ignore[attr-defined]
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time, dt.timedelta, int)):
+        return str(value)
+    return cell_text(str(value))
 
 
 # --- Dates ------------------------------------------------------------------------------------------------
 _WEEKDAYS = ("senin", "selasa", "rabu", "kamis", "jumat", "jum'at", "sabtu", "minggu", "ahad",
              "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
              "mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_WEEKDAY_RE = re.compile(r"^(?:%s)\b[\s,.]*" % "|".join(re.escape(w) for w in _WEEKDAYS), re.IGNORECASE)
+_WEEKDAY_RE = re.compile(rf"^(?:{'|'.join(re.escape(w) for w in _WEEKDAYS)})\b[\s,.]*", re.IGNORECASE)
 _ISO_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _DMY_RE = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})$")
 _D_MON_Y_RE = re.compile(r"^(\d{1,2})[\s\-/.]*([^\W\d_]+)\.?[\s\-/.,]+(\d{4}|\d{2})$")
@@ -277,10 +284,11 @@ def normalize_passport(value: object, nationality: str | None = None,
     number = _ID_STRIP_RE.sub("", text).upper()
     if not number:
         return None
-    length = _tables(ref).digit_lengths.get(nationality or "")
-    # An all-digit value can only match all-digit patterns, so padding to their length is safe.
-    if length and number.isdigit() and length - MAX_RESTORED_ZEROS <= len(number) < length:
-        number = number.zfill(length)
+    if number.isdigit():
+        length = _tables(ref).digit_lengths.get(nationality or "")
+        # An all-digit value can only match all-digit patterns, so padding to their length is safe.
+        if length and length - MAX_RESTORED_ZEROS <= len(number) < length:
+            number = number.zfill(length)
     return number
 
 
@@ -360,8 +368,10 @@ def normalize_person_name(value: object) -> str | None:
     text = cell_text(value)
     if text is None:
         return None
-    name = _HONORIFIC_RE.sub("", text.upper()).strip(" .,")
-    return " ".join(name.split()) or None
+    name = text.upper()
+    if name.startswith("M"):  # every honorific starts with M; skip the regex for the rest
+        name = _HONORIFIC_RE.sub("", name)
+    return " ".join(name.strip(" .,").split()) or None
 
 
 _SEX = {"l": "L", "lk": "L", "laki": "L", "lakilaki": "L", "pria": "L", "m": "L", "male": "L",
@@ -389,9 +399,7 @@ def normalize_company_name(value: object) -> str | None:
     tbk = bool(_TBK_RE.search(name))
     name = _TBK_RE.sub("", name)
     form = None
-    if m := _FORM_PREFIX_RE.match(name):
-        form, name = m["form"], m["rest"]
-    elif m := _FORM_SUFFIX_RE.match(name):
+    if (m := _FORM_PREFIX_RE.match(name)) or (m := _FORM_SUFFIX_RE.match(name)):
         form, name = m["form"], m["rest"]
     stripped = _TBK_RE.sub("", name).strip(" ,.")  # "X TBK, PT": the TBK sat before the moved form
     tbk = tbk or stripped != name.strip(" ,.")

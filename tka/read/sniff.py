@@ -38,6 +38,9 @@ class ReadLimits:
     header_scan_rows: int = 30
 
 
+DEFAULT_LIMITS = ReadLimits()
+
+
 class Quarantine(Exception):
     """A file-level verdict: ``reason`` is a key of ``tka.contract.QUARANTINE_REASONS``."""
 
@@ -147,7 +150,7 @@ def _sniff_cfb(data: bytes, name: str) -> Sniffed:
                                                 "bukan lembar kerja")
     try:
         encrypted = msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted()
-    except Exception as exc:  # noqa: BLE001 - msoffcrypto raises bare exceptions on damaged BIFF streams
+    except Exception as exc:
         raise Quarantine("corrupt", f"{name}: unreadable xls ({type(exc).__name__}: {exc}) / berkas rusak") from exc
     if encrypted:
         raise Quarantine("encrypted", f"{name}: password-protected xls / berkas berkata sandi")

@@ -63,7 +63,7 @@ def load_book(data: bytes, fmt: str, name: str, limits: ReadLimits, skip: SheetF
             return fallback(data, name, limits, skip)
         except Quarantine:
             raise
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise Quarantine("corrupt", f"{name}: cannot be opened ({type(first).__name__}: {first}; "
                                         f"{type(exc).__name__}: {exc}) / berkas rusak") from exc
 

@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from tka.read import DiscoveredFile, ReadResult, SourcesConfig, discover, load_sources_config, open_drive, read_file
+from tka.read import (
+    DiscoveredFile,
+    ReadResult,
+    SourcesConfig,
+    discover,
+    load_sources_config,
+    open_drive,
+    read_file,
+)
 from tka.settings import PROJECT_ROOT
 
 PERIOD = "2025-08"

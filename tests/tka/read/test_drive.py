@@ -26,7 +26,7 @@ FILES = {
     f"{PERIOD}/lepas.xlsx": b"g",
     f"{PERIOD}/perusahaan/~$1234567890123 PT Karya Sejati.xlsx": b"lock",
     f"{PERIOD}/perusahaan/.DS_Store": b"x",
-    f"2025-07/imigrasi/kitas.xlsx": b"old",
+    "2025-07/imigrasi/kitas.xlsx": b"old",
     f"_review/{PERIOD}/imigrasi/review.xlsx": b"r",
     f"_quarantine/{PERIOD}/imigrasi/bad.xlsx": b"q",
     f"{PERIOD}/_quarantine/imigrasi/bad.xlsx": b"q",

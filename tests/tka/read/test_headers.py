@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from tka.read import SourcesConfig
-from tka.read.headers import detect_header, match_field, row_kind, row_texts
+from tka.read.headers import detect_header, match_field, row_kind
 
 
 def _fields(header: object) -> dict[str, str]:
@@ -78,7 +78,7 @@ def test_header_beyond_scan_window_is_not_found(config: SourcesConfig) -> None:
 @pytest.mark.parametrize(("text", "expected"), [
     ("No. Paspor", "passport_no"), ("NO PASPOR", "passport_no"), ("no_paspor", "passport_no"),
     ("Nama TKA (sesuai paspor)", "name"), ("Kewarganegaraan *", "nationality"), ("Nama (Aksara Asli)", "name_native"),
-    ("Tempat/Tgl Lahir", "birth_place_date"), ("Jumlah RPTKA", None), ("", None),
+    ("Tempat/Tgl Lahir", "birth_place_date"), ("Jumlah RPTKA", None), ("", None), ("#", "row_no"),
 ])
 def test_match_field(config: SourcesConfig, text: str, expected: str | None) -> None:
     assert match_field(text, config.header_lookup) == expected
@@ -86,6 +86,8 @@ def test_match_field(config: SourcesConfig, text: str, expected: str | None) -> 
 
 @pytest.mark.parametrize(("row", "expected"), [
     (["", "", None], "blank"),
+    (["-", " ", "n/a"], "blank"),
+    ([3.0, "-", "-"], "numbers"),
     (["JUMLAH", "", 12.0], "total"),
     (["", "Total TKA", 3.0], "total"),
     (["Sub Total PT A", "", 3.0], "total"),
@@ -103,4 +105,4 @@ def test_match_field(config: SourcesConfig, text: str, expected: str | None) -> 
     (["NO", "NAMA"], "repeat_header"),
 ])
 def test_row_kind(row: list[object], expected: str) -> None:
-    assert row_kind(row, row_texts(row), frozenset({("NO", "NAMA")})) == expected
+    assert row_kind(row, frozenset({("NO", "NAMA")})) == expected

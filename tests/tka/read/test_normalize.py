@@ -7,9 +7,22 @@ import datetime as dt
 import pytest
 
 from tka.read.normalize import (
-    cell_text, excel_serial_to_date, normalize_company_name, normalize_kbli, normalize_kecamatan,
-    normalize_nationality, normalize_nib, normalize_passport, normalize_permit_type, normalize_person_name,
-    normalize_sex, normalize_yes_no, parse_date, parse_date_range, person_kind, split_place_date,
+    cell_text,
+    excel_serial_to_date,
+    normalize_company_name,
+    normalize_kbli,
+    normalize_kecamatan,
+    normalize_nationality,
+    normalize_nib,
+    normalize_passport,
+    normalize_permit_type,
+    normalize_person_name,
+    normalize_sex,
+    normalize_yes_no,
+    parse_date,
+    parse_date_range,
+    person_kind,
+    split_place_date,
 )
 
 D = dt.date

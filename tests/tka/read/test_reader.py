@@ -391,3 +391,33 @@ def test_openpyxl_fallback_keeps_row_numbers(tmp_path: Path) -> None:
     book = load_openpyxl(path.read_bytes(), "a.xlsx", reader_module.ReadLimits(), lambda name: None)
     assert book.sheets[0].rows == [["", ""], ["x", 1.5]]
     assert book.engine == "openpyxl"
+
+
+def test_raw_json_escapes_quotes_braces_unicode_and_keeps_unmapped_columns(drive: Path, read_one: Reader) -> None:
+    rows = [["Nama", "Paspor", "WN", "Jabatan", "Perusahaan", 'Catatan {"internal"}', "Nama Mandarin"],
+            ["GAO", "E12345678", "RRT", 'Kepala "Tambang"', "PT A", "a\\b {x}", "高雪峰"],
+            ["LI", "E12345679", "RRT", "Juru", "PT A"]]  # a short row: the missing cells are null
+    write_xlsx(drive / PERIOD / "disnakertrans" / "raw.xlsx", {"Data": rows})
+    result = read_one("disnakertrans/raw.xlsx")
+    assert [json.loads(r) for r in result.rows["raw"]] == [
+        {"Nama": "GAO", "Paspor": "E12345678", "WN": "RRT", "Jabatan": 'Kepala "Tambang"', "Perusahaan": "PT A",
+         'Catatan {"internal"}': "a\\b {x}", "Nama Mandarin": "高雪峰"},
+        {"Nama": "LI", "Paspor": "E12345679", "WN": "RRT", "Jabatan": "Juru", "Perusahaan": "PT A",
+         'Catatan {"internal"}': None, "Nama Mandarin": None}]
+    assert result.rows["name_native"].tolist() == ["高雪峰", None]
+    assert result.drift.sheets["Data"] == SheetDrift((), ('Catatan {"internal"}',))
+
+
+def test_dash_and_blank_cells_are_none_and_dash_rows_dropped(drive: Path, read_one: Reader) -> None:
+    rows = [["No", "Nama", "Paspor", "WN", "Jabatan", "Perusahaan", "Jenis Kelamin"],
+            [1, "GAO", "E12345678", "RRT", "-", "PT A", " - "],
+            [2, "-", "-", "-", "-", "-", "-"],
+            [3, "LI", "E12345679", "n/a", "Juru", "PT A", "L"]]
+    write_xlsx(drive / PERIOD / "disnakertrans" / "dash.xlsx", {"Data": rows})
+    result = read_one("disnakertrans/dash.xlsx")
+    assert _records(result, ["row_number", "position", "sex", "nationality", "nationality_raw",
+                             "nationality_unknown"]) == [
+        {"row_number": 2, "position": None, "sex": None, "nationality": "CHN", "nationality_raw": "RRT",
+         "nationality_unknown": None},
+        {"row_number": 4, "position": "Juru", "sex": "L", "nationality": None, "nationality_raw": None,
+         "nationality_unknown": None}]

@@ -7,11 +7,11 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from msoffcrypto.format.ooxml import OOXMLFile
 import olefile
 import openpyxl
 import pytest
 import xlwt
+from msoffcrypto.format.ooxml import OOXMLFile
 
 from tka.contract import QUARANTINE_REASONS
 from tka.read import DiscoveredFile, ReadLimits, ReadResult, SourcesConfig, open_drive, read_file
