@@ -25,6 +25,9 @@ _SIGNATURE_RE = re.compile(
 _PLACE_DATE_RE = re.compile(
     r"^[^\W\d_][^\W\d_ .'-]*(?:[ .'-]+[^\W\d_]+)*\s*,\s*"
     r"(?:\d{1,2}\s+[^\W\d_]+\.?\s+\d{4}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|[^\W\d_]+\s+\d{4})$")
+# A lone label that opens a group of rows: "PT KARYA SEJATI", "1. CV MAJU", "Desa Sedulang", "Perusahaan: ...".
+_SECTION_RE = re.compile(r"^(?:[\dIVX]+[.)]\s*)?(?:P\.?\s?T\b|C\.?\s?V\b|perusahaan\b|desa\b|kelurahan\b|kecamatan\b|"
+                         r"kec\.|lokasi\b|site\b|(?:sub\s*)?kontraktor\b)", re.IGNORECASE)
 _COLUMN_NUMBER_RE = re.compile(r"^\(?\d+\)?\.?$")
 MAX_SIGNATURE_CELLS = 3
 
@@ -157,8 +160,10 @@ def non_blank(values: list[object]) -> list[object]:
     return [v for v in values if v not in BLANK_CELLS]
 
 
-def row_kind(values: list[object], header_rows: frozenset[tuple[str, ...]] = frozenset()) -> str:
-    """Classify a row below the header: "data", "blank", "total", "numbers", "repeat_header" or "signature"."""
+def row_kind(values: list[object], header_rows: frozenset[tuple[str, ...]] = frozenset(),
+             merged: bool = False) -> str:
+    """Classify a row below the header: "data", "blank", "total", "numbers", "repeat_header", "section" or
+    "signature". ``merged``: the row holds a cell merged across columns (a section label, never a person)."""
     filled = non_blank(values)
     if not filled:
         return "blank"
@@ -169,6 +174,8 @@ def row_kind(values: list[object], header_rows: frozenset[tuple[str, ...]] = fro
             return "total"
         if len(filled) <= MAX_SIGNATURE_CELLS and (_SIGNATURE_RE.match(first_text) or _PLACE_DATE_RE.match(first_text)):
             return "signature"
+        if len(filled) == 1 and (merged or _SECTION_RE.match(first_text)):
+            return "section"
         # printed exports repeat the header on every page
         if any(first_text in r for r in header_rows) and trimmed(row_texts(values)) in header_rows:
             return "repeat_header"

@@ -41,10 +41,11 @@ def data_row_indices(sheet: RawSheet, header: Header) -> list[int]:
     """Grid indices of the data rows below the header: junk rows dropped, reading stops at the signature."""
     header_rows = frozenset(trimmed(row_texts(sheet.rows[i])) for i in header.rows)
     person_columns = [c for c, f in header.fields.items() if f != "row_no"]
+    merged_rows = {r0 for (r0, c0), (r1, c1) in sheet.merges if c1 > c0 and r0 >= header.first_data_row}
     indices = []
     for index in range(header.first_data_row, len(sheet.rows)):
         values = sheet.rows[index]
-        kind = row_kind(values, header_rows)
+        kind = row_kind(values, header_rows, index in merged_rows)
         if kind == "signature":
             break
         width = len(values)

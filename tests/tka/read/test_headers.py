@@ -103,6 +103,16 @@ def test_match_field(config: SourcesConfig, text: str, expected: str | None) -> 
     ([1.0, "GAO XUEFENG", "E12345678", "RRT"], "data"),
     (["GAO XUEFENG", "RRT"], "data"),
     (["NO", "NAMA"], "repeat_header"),
+    (["", "PT KARYA SEJATI", "", ""], "section"),
+    (["1. P.T. Karya Sejati"], "section"),
+    (["Desa Sedulang"], "section"),
+    (["GAO XUEFENG", "", "-"], "data"),  # a person with nothing but a name is still a person
+    (["PT KARYA SEJATI", "GAO"], "data"),
 ])
 def test_row_kind(row: list[object], expected: str) -> None:
     assert row_kind(row, frozenset({("NO", "NAMA")})) == expected
+
+
+def test_row_kind_merged_label_is_a_section() -> None:
+    assert row_kind(["", "KARYA SEJATI", "", ""], merged=True) == "section"
+    assert row_kind(["", "KARYA SEJATI", "", ""]) == "data"

@@ -421,3 +421,21 @@ def test_dash_and_blank_cells_are_none_and_dash_rows_dropped(drive: Path, read_o
          "nationality_unknown": None},
         {"row_number": 4, "position": "Juru", "sex": "L", "nationality": None, "nationality_raw": None,
          "nationality_unknown": None}]
+
+
+def test_section_label_rows_and_subtotals_are_not_people(drive: Path, read_one: Reader) -> None:
+    rows: list[list[object]] = [
+        ["No", "Nama", "Paspor", "WN", "Jabatan", "Perusahaan"],
+        ["KARYA SEJATI"],  # merged across the table below
+        [1, "GAO", "E12345678", "RRT", "Mekanik", "PT Karya Sejati"],
+        ["Jumlah", None, None, None, None, 1],
+        ["PT MAHAKAM COAL"],  # not merged, but a legal form on its own
+        [2, "RAJ", "J8369854", "India", "Manajer", "PT Mahakam Coal"],
+        ["Jumlah", None, None, None, None, 1],
+    ]
+    write_xlsx(drive / PERIOD / "disnakertrans" / "seksi.xlsx", {"TKA Aktif": rows},
+               merges=[("TKA Aktif", "A2:F2", "KARYA SEJATI")])
+    result = read_one("disnakertrans/seksi.xlsx")
+    assert _records(result, ["row_number", "name", "company_name"]) == [
+        {"row_number": 3, "name": "GAO", "company_name": "PT KARYA SEJATI"},
+        {"row_number": 6, "name": "RAJ", "company_name": "PT MAHAKAM COAL"}]
