@@ -79,12 +79,17 @@ def _month_table(ref: Reference) -> dict[str, int]:
     return table
 
 
+# Lookup tables derived from a Reference, keyed by its id (pydantic models are not hashable); the reference is
+# kept in the value so a recycled id is detected. Bounded: a long-lived worker reloads the config every run.
+MAX_CACHED_REFERENCES = 8
 _MONTHS_CACHE: dict[int, tuple[Reference, dict[str, int]]] = {}
 
 
 def _months(ref: Reference) -> dict[str, int]:
     hit = _MONTHS_CACHE.get(id(ref))
     if hit is None or hit[0] is not ref:
+        if len(_MONTHS_CACHE) >= MAX_CACHED_REFERENCES:
+            _MONTHS_CACHE.clear()
         hit = _MONTHS_CACHE[id(ref)] = (ref, _month_table(ref))
     return hit[1]
 
@@ -212,6 +217,8 @@ def _tables(ref: Reference | None) -> _Tables:
     ref = ref or default_reference()
     hit = _TABLES_CACHE.get(id(ref))
     if hit is None or hit[0] is not ref:
+        if len(_TABLES_CACHE) >= MAX_CACHED_REFERENCES:
+            _TABLES_CACHE.clear()
         hit = _TABLES_CACHE[id(ref)] = (ref, _build_tables(ref))
     return hit[1]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import fsspec
 import pandas as pd
 
-from tka.contract import QUARANTINE_REASONS, ROW_NUMBER
+from tka.contract import ROW_NUMBER
 from tka.read.config import SourcesConfig
 from tka.read.drive import DiscoveredFile
 from tka.read.headers import Header, detect_header
@@ -79,9 +79,6 @@ class ReadResult:
     format: str | None = None
 
 
-_EMPTY = pd.DataFrame()  # placeholder until the rows (or an empty canonical frame) are set
-
-
 def empty_frame(source_kind: str | None) -> pd.DataFrame:
     """A read-rows frame with no rows and all columns of the source kind."""
     return _frame({c: [] for c in frame_columns(source_kind)})
@@ -99,36 +96,37 @@ def read_file(fs: fsspec.AbstractFileSystem, root: str, file: DiscoveredFile, co
         if size > limits.max_file_bytes:
             raise Quarantine("too_large", f"{file.path}: {size} bytes, limit {limits.max_file_bytes} / "
                                           "berkas terlalu besar")
-        data = fs.cat_file(_full(root, file.path))
-        sniffed = sniff(data, file.path, limits)
+        content = fs.cat_file(_full(root, file.path))
+        sniffed = sniff(content, file.path, limits)
         fmt = sniffed.format
-        return _read_book(data, sniffed.format, sniffed.date1904, file, config, limits, run_id)
+        return _read_book(content, sniffed.format, sniffed.date1904, file, config, limits, run_id)
     except Quarantine as q:
-        return _quarantined(file, q.reason, q.detail, fmt)
+        return ReadResult(empty_frame(file.source_kind), q.reason, q.detail, format=fmt)
     except Exception as exc:  # noqa: BLE001 - the contract: a file that breaks the reader is quarantined
-        return _quarantined(file, "read_error", f"{file.path}: {type(exc).__name__}: {exc}", fmt)
+        return ReadResult(empty_frame(file.source_kind), "read_error", f"{file.path}: {type(exc).__name__}: {exc}",
+                          format=fmt)
 
 
 def _full(root: str, rel: str) -> str:
     return f"{root.rstrip('/')}/{rel}"
 
 
-def _quarantined(file: DiscoveredFile, reason: str, detail: str, fmt: str | None) -> ReadResult:
-    assert reason in QUARANTINE_REASONS, reason
-    return ReadResult(empty_frame(file.source_kind), reason, detail, format=fmt)
+NO_HEADER = "no header recognised / judul kolom tidak dikenali"
 
 
-def _read_book(data: bytes, fmt: str, date1904: bool, file: DiscoveredFile, config: SourcesConfig,
+def _read_book(content: bytes, fmt: str, date1904: bool, file: DiscoveredFile, config: SourcesConfig,
                limits: ReadLimits, run_id: str) -> ReadResult:
     def skip(sheet_name: str) -> str | None:
         hit = next((p.pattern for p in config.skip_sheet_patterns if p.search(sheet_name)), None)
         return f"matches skip_sheets {hit} / lembar ringkasan" if hit else None
 
-    book = load_book(data, fmt, file.path, limits, skip)
+    book = load_book(content, fmt, file.path, limits, skip)
     spec = config.sources[file.source] if file.source else config.spec_for(str(file.source_kind))
     builder = SheetColumns(file, config.reference, date1904, run_id)
-    data: dict[str, list[object]] = {c: [] for c in frame_columns(file.source_kind)}
-    infos, drifts, columns = [], {}, {}
+    collected: dict[str, list[object]] = {c: [] for c in frame_columns(file.source_kind)}
+    infos: list[SheetInfo] = []
+    drifts: dict[str, SheetDrift] = {}
+    columns: dict[str, dict[str, str]] = {}
     found_fields: set[str] = set()
     for sheet in book.sheets:
         if sheet.skipped:
@@ -139,7 +137,7 @@ def _read_book(data: bytes, fmt: str, date1904: bool, file: DiscoveredFile, conf
             continue
         header = detect_header(sheet.rows, sheet.merges, config.header_lookup, limits.header_scan_rows)
         if header is None:
-            infos.append(SheetInfo(sheet.name, "skipped", "no header recognised / judul kolom tidak dikenali"))
+            infos.append(SheetInfo(sheet.name, "skipped", NO_HEADER))
             continue
         present = _present_fields(header, file.defaults)
         found_fields |= present
@@ -148,29 +146,27 @@ def _read_book(data: bytes, fmt: str, date1904: bool, file: DiscoveredFile, conf
         columns[sheet.name] = _column_headers(header, frame_columns(file.source_kind))
         sheet_columns = builder.build(sheet, header)
         for name, values in sheet_columns.items():
-            data[name].extend(values)
+            collected[name].extend(values)
         infos.append(SheetInfo(sheet.name, "read", None, len(sheet_columns[ROW_NUMBER])))
-    result = ReadResult(_EMPTY, None, "", HeaderDrift(drifts), infos, columns, fmt)
-    if not any(i.status == "read" for i in infos):
-        reason = "no_header" if any(i.status == "skipped" and "header" in (i.reason or "") for i in infos) \
-            else "empty"
-        return _fail(result, reason, f"{file.path}: {_sheet_summary(infos)}", file.source_kind)
+
+    def outcome(reason: str | None, detail: str = "") -> ReadResult:
+        rows = _frame(collected) if reason is None else empty_frame(file.source_kind)
+        return ReadResult(rows, reason, detail, HeaderDrift(drifts), infos, columns, fmt)
+
+    if not drifts:  # no sheet with a recognised header
+        reason = "no_header" if any(i.reason == NO_HEADER for i in infos) else "empty"
+        return outcome(reason, f"{file.path}: {_sheet_summary(infos)}")
+    # A required field must be in the header of at least one data sheet; a sheet lacking it is drift, and
+    # its rows fail required_field in validation.
     missing = [f for f in spec.required if f not in found_fields]
     if missing:
         sheets = ", ".join(f"'{name}'" for name in drifts)
-        return _fail(result, "missing_required_columns",
-                     f"{file.path}: required column(s) {', '.join(missing)} not found in sheet(s) {sheets} / "
-                     f"kolom wajib tidak ada: {', '.join(missing)}", file.source_kind)
-    if not data[ROW_NUMBER]:
-        return _fail(result, "no_data_rows", f"{file.path}: header found but no data rows / tidak ada baris data",
-                     file.source_kind)
-    result.rows = _frame(data)
-    return result
-
-
-def _fail(result: ReadResult, reason: str, detail: str, source_kind: str | None) -> ReadResult:
-    result.rows, result.quarantine, result.detail = empty_frame(source_kind), reason, detail
-    return result
+        return outcome("missing_required_columns",
+                       f"{file.path}: required column(s) {', '.join(missing)} not found in sheet(s) {sheets} / "
+                       f"kolom wajib tidak ada: {', '.join(missing)}")
+    if not collected[ROW_NUMBER]:
+        return outcome("no_data_rows", f"{file.path}: header found but no data rows / tidak ada baris data")
+    return outcome(None)
 
 
 def _sheet_summary(infos: list[SheetInfo]) -> str:

@@ -118,6 +118,7 @@ YES_NO = _memo(nz.normalize_yes_no)
 SEX = _memo(nz.normalize_sex)
 PERMIT_TYPE = _memo(nz.normalize_permit_type)
 _BOUND: dict[tuple[int, bool], tuple[Reference, Normalisers]] = {}
+MAX_BOUND = 8  # a long-lived worker reloads the config each run: keep only recent references alive
 
 
 def normalisers(ref: Reference, date1904: bool) -> Normalisers:
@@ -132,6 +133,8 @@ def normalisers(ref: Reference, date1904: bool) -> Normalisers:
             date=_memo(partial(nz.parse_date, date1904=date1904, ref=ref)),
             person_kind=_memo(partial(nz.person_kind, ref=ref)),
         )
+        if len(_BOUND) >= MAX_BOUND:
+            _BOUND.clear()
         hit = _BOUND[(id(ref), date1904)] = (ref, bound)
     return hit[1]
 
