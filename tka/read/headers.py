@@ -59,7 +59,7 @@ def match_field(text: str, lookup: dict[str, str]) -> str | None:
 
 
 def row_texts(row: list[object]) -> list[str]:
-    """Display text of every cell of a row ('' for blanks; a ``-`` stays, see :func:`is_null_text`)."""
+    """Display text of every cell of a row ('' for empty cells; a ``-`` stays as typed)."""
     return [(" ".join(v.split()) if type(v) is str else cell_text(v) or "") for v in row]
 
 
@@ -69,7 +69,7 @@ def _fill_merges(grid: list[list[str]], merges: list[Merge], last_row: int) -> N
         if r0 > last_row or r0 >= len(grid) or c0 >= len(grid[r0]):
             continue
         value = grid[r0][c0]
-        for r in range(r0, min(r1, last_row) + 1):
+        for r in range(r0, min(r1, last_row, len(grid) - 1) + 1):  # a merge may outlast the used range
             row = grid[r]
             for c in range(c0, min(c1 + 1, len(row))):
                 if not row[c]:

@@ -116,3 +116,9 @@ def test_row_kind(row: list[object], expected: str) -> None:
 def test_row_kind_merged_label_is_a_section() -> None:
     assert row_kind(["", "KARYA SEJATI", "", ""], merged=True) == "section"
     assert row_kind(["", "KARYA SEJATI", "", ""]) == "data"
+
+
+def test_merge_beyond_the_grid_is_ignored(config: SourcesConfig) -> None:
+    grid: list[list[object]] = [["Nama", "Paspor", "WN"], ["GAO", "E1", "RRT"]]
+    header = detect_header(grid, [((1, 0), (9, 2)), ((40, 0), (41, 1))], config.header_lookup)
+    assert header is not None and header.rows == (0,)
