@@ -179,7 +179,9 @@ def row_kind(values: list[object], header_rows: frozenset[tuple[str, ...]] = fro
         # printed exports repeat the header on every page
         if any(first_text in r for r in header_rows) and trimmed(row_texts(values)) in header_rows:
             return "repeat_header"
-    if all(_is_number(v) for v in filled):
+    # "(1) (2) (3)" or "1 2 3": every value a number or a bracketed number (cheap test for the data-row case).
+    texts = [v for v in filled if type(v) is str]
+    if not any(type(v) is bool for v in filled) and all(_COLUMN_NUMBER_RE.match(t.strip()) for t in texts):
         return "numbers"
     return "data"
 
@@ -191,9 +193,3 @@ def trimmed(texts: list[str]) -> tuple[str, ...]:
         end -= 1
     return tuple(texts[:end])
 
-
-def _is_number(value: object) -> bool:
-    kind = type(value)
-    if kind is float or kind is int:
-        return True
-    return kind is str and bool(_COLUMN_NUMBER_RE.match(value.strip()))  # type: ignore[attr-defined]

@@ -48,9 +48,8 @@ def data_row_indices(sheet: RawSheet, header: Header) -> list[int]:
         kind = row_kind(values, header_rows, index in merged_rows)
         if kind == "signature":
             break
-        width = len(values)
         # A row whose only value is a row number or sits in an unnamed column is a section label, not a person.
-        if kind == "data" and any(c < width and values[c] not in BLANK_CELLS for c in person_columns):
+        if kind == "data" and any(values[c] not in BLANK_CELLS for c in person_columns):
             indices.append(index)
     return indices
 
@@ -154,10 +153,7 @@ class SheetColumns:
         indices = data_row_indices(sheet, header)
         rows = [sheet.rows[i] for i in indices]
         n = len(rows)
-        width = len(header.texts)
-        if rows and min(map(len, rows)) < width:  # ragged rows (CSV, openpyxl): pad to the header's width
-            rows = [row + [""] * (width - len(row)) if len(row) < width else row for row in rows]
-        grid_columns = list(zip(*rows)) if rows else [()] * width  # one transpose, then work per column
+        grid_columns = list(zip(*rows)) if rows else [()] * len(header.texts)  # rows are uniform (RawSheet)
         cells = {fld: [None if v in BLANK_CELLS else v for v in grid_columns[c]] for c, fld in header.fields.items()}
         out: dict[str, Column] = {}
         self._provenance(out, sheet, header, indices, grid_columns)

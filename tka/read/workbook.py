@@ -31,6 +31,12 @@ class RawSheet:
     row_numbers: list[int] | None = None  # CSV: line numbers; None means index + 1
     skipped: str | None = None
 
+    def __post_init__(self) -> None:
+        # Every row as wide as the widest, so callers index columns without bounds checks (calamine already is).
+        width = max(map(len, self.rows), default=0)
+        if any(len(row) != width for row in self.rows):
+            self.rows = [row + [""] * (width - len(row)) for row in self.rows]
+
     def row_number(self, index: int) -> int:
         """Row number as the user sees it (Excel row, CSV line)."""
         return self.row_numbers[index] if self.row_numbers is not None else index + 1

@@ -33,7 +33,7 @@ def test_sniff_delimiter(text: str, delimiter: str) -> None:
 def test_csv_grid_strips_cells_and_numbers_lines() -> None:
     sheet = read_csv_grid(b"Judul\n\nNama ; Paspor\n GAO ;E1\n", "2025-08/imigrasi/kitas.csv", ReadLimits())
     assert sheet.name == "kitas"
-    assert sheet.rows == [["Judul"], [], ["Nama", "Paspor"], ["GAO", "E1"]]
+    assert sheet.rows == [["Judul", ""], ["", ""], ["Nama", "Paspor"], ["GAO", "E1"]]  # padded to one width
     assert [sheet.row_number(i) for i in range(4)] == [1, 2, 3, 4]
 
 
