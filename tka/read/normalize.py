@@ -153,7 +153,8 @@ def parse_date(value: object, date1904: bool = False,
     return (parsed, None) if parsed is not None else (None, text)
 
 
-_RANGE_SPLIT_RE = re.compile(r"\s*(?:s\s*/\s*d|s\.\s*d\.?|sampai\s+dengan|sampai|hingga|to|until|—|–)\s*",
+# Words only between spaces ("to" is inside "Oktober"); s/d, s.d. and dashes may touch the dates.
+_RANGE_SPLIT_RE = re.compile(r"\s+(?:sampai\s+dengan|sampai|hingga|to|until)\s+|\s*(?:s\s*/\s*d|s\.\s*d\.?|—|–)\s*",
                              re.IGNORECASE)
 _RANGE_DASH_RE = re.compile(r"^(.+?\d)\s+-\s+(\d.+)$")
 
@@ -455,8 +456,3 @@ def normalize_yes_no(value: object) -> bool | None:
         return None
     key = header_key(text) if text not in ("✓",) else text
     return True if key in _YES else False if key in _NO else None
-
-
-def normalize_text(value: object) -> str | None:
-    """Trimmed text with single spaces; None for blanks and ``-``."""
-    return cell_text(value)
