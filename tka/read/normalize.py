@@ -425,7 +425,7 @@ _PERMIT_TYPES = {"baru": "baru", "new": "baru", "perpanjangan": "perpanjangan", 
                  "shortterm": "jangka_pendek", "jp": "jangka_pendek"}
 
 
-def normalize_permit_type(value: object) -> str | None:
+def permit_type(value: object) -> str | None:
     """"baru" | "perpanjangan" | "jangka_pendek" from Baru/Perpanjangan/Jangka Pendek (and English); else None."""
     text = cell_text(value)
     return _PERMIT_TYPES.get(header_key(text)) if text else None

@@ -115,7 +115,7 @@ NIB = _memo(nz.normalize_nib)
 KBLI = _memo(nz.normalize_kbli)
 YES_NO = _memo(nz.normalize_yes_no)
 SEX = _memo(nz.normalize_sex)
-PERMIT_TYPE = _memo(nz.normalize_permit_type)
+PERMIT_TYPE = _memo(nz.permit_type)
 _BOUND: dict[tuple[int, bool], tuple[Reference, Normalisers]] = {}
 MAX_BOUND = 8  # a long-lived worker reloads the config each run: keep only recent references alive
 

@@ -15,12 +15,12 @@ from tka.read.normalize import (
     normalize_nationality,
     normalize_nib,
     normalize_passport,
-    normalize_permit_type,
     normalize_person_name,
     normalize_sex,
     normalize_yes_no,
     parse_date,
     parse_date_range,
+    permit_type,
     person_kind,
     split_place_date,
 )
@@ -233,8 +233,8 @@ def test_person_kind(value: object, expected: str) -> None:
     ("Baru", "baru"), ("PERPANJANGAN", "perpanjangan"), ("Jangka Pendek", "jangka_pendek"),
     ("jangka-pendek", "jangka_pendek"), ("Lainnya", None), (None, None),
 ])
-def test_normalize_permit_type(value: object, expected: str | None) -> None:
-    assert normalize_permit_type(value) == expected
+def test_permit_type(value: object, expected: str | None) -> None:
+    assert permit_type(value) == expected
 
 
 @pytest.mark.parametrize(("value", "expected"), [
