@@ -8,6 +8,7 @@ points at one person), and passport numbers are unique, which keeps matching dec
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 import string
 from collections import defaultdict
@@ -21,7 +22,7 @@ from tka.sample import pools
 SCALES: dict[str, dict[str, float]] = {
     "kukar": {"registry": 80, "outsiders": 4, "workers": 1000, "must_report": 0.75, "sends": 0.45,
               "employing": 0.85, "dependants": 0.1, "second_employer": 0.03},
-    "national": {"registry": 3000, "outsiders": 40, "workers": 62000, "must_report": 0.8, "sends": 0.35,
+    "national": {"registry": 3000, "outsiders": 40, "workers": 80000, "must_report": 0.8, "sends": 0.42,
                  "employing": 0.9, "dependants": 0.1, "second_employer": 0.03},
 }
 SIMILAR_NAME_SCORE = 85  # two persons of one nationality and birth date must differ more than this
@@ -150,6 +151,27 @@ class _NameBook:
         return True
 
 
+MAX_PLAIN_ATTEMPTS = 25
+
+
+def _unique_name(rng: random.Random, names: _NameBook, nationality: str, male: bool, born: dt.date,
+                 family: str | None = None) -> tuple[list[str], str | None]:
+    """A name not yet taken; small pools (e.g. THA at national scale) get a second given name when exhausted."""
+    attempts = 0
+    while True:
+        tokens, native = pools.person_name(rng, nationality, male)
+        if family is not None:
+            tokens = [family, *tokens[1:]]
+        attempts += 1
+        # Each further round of attempts inserts one more given name (either sex's pool), so it always ends.
+        for _ in range(attempts // MAX_PLAIN_ATTEMPTS):
+            extra, _native = pools.person_name(rng, nationality, rng.random() < 0.5)
+            tokens = [*tokens[:-1], extra[-1 if nationality in ("CHN", "KOR", "JPN", "VNM") else 0], tokens[-1]]
+            native = None
+        if names.take(nationality, tokens, born):
+            return tokens, native
+
+
 def _unique(rng: random.Random, make: object, taken: set[str]) -> str:
     while True:
         value = make()  # type: ignore[operator]
@@ -226,19 +248,17 @@ def build_population(rng: random.Random, scale_name: str, p0: dt.date) -> Popula
     companies = build_companies(rng, scale)
     employers = [c for c in companies if (c.must_report and rng.random() < scale["employing"]) or not c.in_registry]
     # Company size is skewed: a few big coal contractors, many small employers.
-    weights = [rng.paretovariate(1.3) * (3 if c.kbli in ("05100", "09900") else 1) for c in employers]
+    weights = list(itertools.accumulate(
+        rng.paretovariate(1.3) * (3 if c.kbli in ("05100", "09900") else 1) for c in employers))
     principals = [c for c in employers if c.kbli in ("05100", "05101")]
     names, passports, kitas_nos, serials = _NameBook(), set(), set(), set()
     persons: list[Person] = []
     for index in range(int(scale["workers"])):
-        company = rng.choices(employers, weights=weights)[0]
+        company = rng.choices(employers, cum_weights=weights)[0]
         nationality = pools.weighted(rng, pools.NATIONALITY_WEIGHTS)
         male = rng.random() < 0.86
         born = _birth(rng, p0, 22, 62)
-        while True:
-            tokens, native = pools.person_name(rng, nationality, male)
-            if names.take(nationality, tokens, born):
-                break
+        tokens, native = _unique_name(rng, names, nationality, male, born)
         passport = _unique(rng, lambda nat=nationality: pools.passport_number(rng, nat), passports)
         employment = _employment(rng, company, p0, serials)
         kitas_start = max(employment.notifikasi_start + dt.timedelta(days=rng.randint(10, 30)),
@@ -275,12 +295,9 @@ def _dependants(rng: random.Random, workers: list[Person], scale: dict[str, floa
         for relation in relations:
             male = relation == "Suami" or (relation == "Anak" and rng.random() < 0.5)
             born = _birth(rng, p0, 17, 21) if relation == "Anak" else _birth(rng, p0, 24, 58)
-            while True:
-                tokens, native = pools.person_name(rng, worker.nationality, male)
-                if relation == "Anak" and worker.nationality in ("CHN", "KOR", "JPN", "VNM"):
-                    tokens = [worker.tokens[0], *tokens[1:]]  # the family name comes first and is shared
-                if names.take(worker.nationality, tokens, born):
-                    break
+            family = worker.tokens[0] if relation == "Anak" and worker.nationality in ("CHN", "KOR", "JPN", "VNM") \
+                else None  # the family name comes first and is shared
+            tokens, native = _unique_name(rng, names, worker.nationality, male, born, family)
             start = worker.kitas_start + dt.timedelta(days=rng.randint(0, 20))
             start = min(start, p0 - dt.timedelta(days=1))
             out.append(Person(

@@ -16,10 +16,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import msoffcrypto.method.container.ecma376_encrypted as container
 import msoffcrypto.method.ecma376_agile as agile
 import xlsxwriter
 import xlwt
 from msoffcrypto.format.ooxml import OOXMLFile
+from odf.element import Element
 from odf.opendocument import OpenDocumentSpreadsheet
 from odf.table import CoveredTableCell, Table, TableCell, TableRow
 from odf.text import P
@@ -136,6 +138,17 @@ def xls_bytes(book: BookPlan) -> bytes:
 # --- ods -----------------------------------------------------------------------------------------------------
 def ods_bytes(book: BookPlan) -> bytes:
     """The workbook as OpenDocument spreadsheet bytes, zip entries stamped 1980-01-01."""
+    # odfpy keeps the namespaces it has seen in a class attribute, so the root element's declarations would
+    # depend on what the process wrote before; a fresh table per document keeps the bytes reproducible.
+    saved = Element.namespaces
+    Element.namespaces = {}
+    try:
+        return _ods_document(book)
+    finally:
+        Element.namespaces = saved
+
+
+def _ods_document(book: BookPlan) -> bytes:
     doc = OpenDocumentSpreadsheet()
     for plan in book.sheets:
         table = Table(name=plan.name)
@@ -207,23 +220,33 @@ def truncated(data: bytes) -> bytes:
     return data[: len(data) * 3 // 5]
 
 
+class _FixedClock(dt.datetime):
+    """``datetime`` whose ``now()`` is :data:`FIXED_TIME` (msoffcrypto stamps the OLE directory with it)."""
+
+    @classmethod
+    def now(cls, tz: dt.tzinfo | None = None) -> _FixedClock:  # type: ignore[override]
+        return cls.combine(FIXED_TIME.date(), FIXED_TIME.time(), tz)
+
+
 @contextmanager
-def _seeded_random_bytes(seed: int) -> Iterator[None]:
-    # msoffcrypto draws its salt and key from secrets.token_bytes; seeding it keeps the file reproducible.
-    # A sample file needs no secrecy.
+def _reproducible_encryption(seed: int) -> Iterator[None]:
+    # msoffcrypto draws its salt and key from secrets.token_bytes and stamps the container with the wall
+    # clock; seeding and fixing both keeps the file reproducible. A sample file needs no secrecy.
     rng = random.Random(seed)
-    original = agile._random_buffer
+    original_random, original_clock = agile._random_buffer, container.datetime
     agile._random_buffer = lambda size: rng.randbytes(size)  # type: ignore[assignment]
+    container.datetime = _FixedClock  # type: ignore[misc]
     try:
         yield
     finally:
-        agile._random_buffer = original  # type: ignore[assignment]
+        agile._random_buffer = original_random  # type: ignore[assignment]
+        container.datetime = original_clock  # type: ignore[misc]
 
 
 def encrypted(data: bytes, password: str, seed: int) -> bytes:
     """``data`` (xlsx) encrypted with ``password`` (ECMA-376 agile encryption, as Excel does)."""
     out = io.BytesIO()
-    with _seeded_random_bytes(seed):
+    with _reproducible_encryption(seed):
         OOXMLFile(io.BytesIO(data)).encrypt(password, out)
     return out.getvalue()
 
