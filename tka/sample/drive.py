@@ -18,7 +18,7 @@ from tka.sample.population import SCALES, Company, Population, build_population
 from tka.sample.render import render_file
 from tka.sample.rules import RuleContext, is_rejected
 from tka.sample.views import FileSpec
-from tka.sample.writers import (BookPlan, SheetPlan, encrypted, fake_pdf, truncated, xlsx_bytes)
+from tka.sample.writers import BookPlan, SheetPlan, encrypted, fake_pdf, truncated, xlsx_bytes
 
 ENCRYPTION_PASSWORD = "rahasia"
 Progress = Callable[[int, int], None]
@@ -132,8 +132,8 @@ def _letter(company: Company, p0: dt.date) -> list[str]:
             "Kepada Yth. Kepala Badan Kesatuan Bangsa dan Politik Kabupaten Kutai Kartanegara",
             "di Tenggarong",
             "Dengan hormat,",
-            f"Bersama surat ini kami sampaikan bahwa laporan tenaga kerja asing {company.name} untuk bulan {month} "
-            "akan kami kirimkan menyusul setelah data dari lapangan lengkap.",
+            (f"Bersama surat ini kami sampaikan bahwa laporan tenaga kerja asing {company.name} untuk bulan {month} "
+             "akan kami kirimkan menyusul setelah data dari lapangan lengkap."),
             "Demikian kami sampaikan, atas perhatiannya kami ucapkan terima kasih.",
             "Hormat kami, Manajer HRD"]
 

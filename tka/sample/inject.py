@@ -67,7 +67,7 @@ def inject(rng: random.Random, files: list[FileSpec], population: Population, ct
     placed: dict[str, int] = defaultdict(int)
     p0 = population.period_start
 
-    def pick(predicate, count: int):  # noqa: ANN001, ANN202 - local helper
+    def pick(predicate, count: int):
         pool = [s for s in all_slots if s.row.injected is None and s.row.kind != "company"
                 and (s.row.person_id not in used) and predicate(s)]
         chosen = rng.sample(pool, min(count, len(pool)))
@@ -78,7 +78,7 @@ def inject(rng: random.Random, files: list[FileSpec], population: Population, ct
     def has(s: Slot, *fields: str) -> bool:
         return all(s.row.values.get(f) is not None for f in fields)
 
-    worker = lambda s: s.row.kind == "worker"  # noqa: E731
+    worker = lambda s: s.row.kind == "worker"
     # required_field: one blank required cell
     for s, field in zip(pick(lambda s: s.file.source_kind == "imigrasi" and worker(s) and has(s, "passport_no"),
                              factor), ["passport_no"] * factor, strict=False):

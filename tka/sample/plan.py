@@ -15,9 +15,20 @@ from collections import defaultdict
 from tka.sample import pools
 from tka.sample.config import reference
 from tka.sample.population import SCALES, Company, Person, Population
-from tka.sample.views import (COMPANY_TEMPLATES, DISNAKER_COLUMNS, DISNAKER_SHORT_COLUMNS, IMIGRASI_COLUMNS,
-                              IMIGRASI_SUPPLEMENT_COLUMNS, KECAMATAN_TEMPLATES, REGISTRY_COLUMNS, FileSpec,
-                              SheetSpec, make_row, registry_row)
+from tka.sample.views import (
+    COMPANY_TEMPLATES,
+    DISNAKER_COLUMNS,
+    DISNAKER_SHORT_COLUMNS,
+    IMIGRASI_COLUMNS,
+    IMIGRASI_SUPPLEMENT_COLUMNS,
+    KECAMATAN_TEMPLATES,
+    REGISTRY_COLUMNS,
+    FileSpec,
+    Row,
+    SheetSpec,
+    make_row,
+    registry_row,
+)
 
 WITA = dt.timezone(dt.timedelta(hours=8))
 # Offices whose name the kecamatan file-name pattern cannot read ("Kembang Janggut" stops at "Jan"): their
@@ -211,7 +222,7 @@ def _kecamatan(rng: random.Random, population: Population, workers: list[Person]
     return files
 
 
-def _thin_kecamatan_row(rng: random.Random, row) -> None:  # noqa: ANN001 - Row
+def _thin_kecamatan_row(rng: random.Random, row: Row) -> None:
     """Field reports: passports and birth dates are often unknown ('-')."""
     if "passport_no" in row.values and rng.random() < 0.55:
         row.values.pop("passport_no")

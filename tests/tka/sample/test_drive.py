@@ -175,7 +175,7 @@ def test_formats_and_layout_mess_are_present(drive):
     joined = "\n".join(texts)
     assert "KABUPATEN KUTAI KARTANEGARA" in joined and "BULAN AGUSTUS 2025" in joined  # title rows
     assert "(1)" in texts and "(2)" in texts  # column-number row
-    assert "JUMLAH" in texts and any(t.startswith("Jumlah PT ") or t.startswith("Jumlah ") for t in texts)
+    assert "JUMLAH" in texts and any(t.startswith("Jumlah ") for t in texts)
     assert re.search(r"^NIP \d{8} \d{6} \d \d{3}$", joined, re.MULTILINE)  # signature block
     assert re.search(r"^Tenggarong, \d{1,2} September 2025$", joined, re.MULTILINE)
     assert "Rekap" in sheets
@@ -202,7 +202,7 @@ def test_one_workbook_uses_the_1904_date_system(drive):
 
 
 def test_people_appear_across_sources_with_dependants_renewals_and_two_employers(drive):
-    root, truth, _ = drive
+    _, truth, _ = drive
     sources: dict[str, set[str]] = defaultdict(set)
     for f in truth["files"]:
         for r in f["rows"]:

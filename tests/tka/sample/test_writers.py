@@ -12,8 +12,20 @@ import pandas as pd
 import pytest
 import xlrd
 
-from tka.sample.writers import (BookPlan, Serial, SheetPlan, csv_bytes, encrypted, fake_pdf, normalize_zip, ods_bytes,
-                                serial_of, truncated, xls_bytes, xlsx_bytes)
+from tka.sample.writers import (
+    BookPlan,
+    Serial,
+    SheetPlan,
+    csv_bytes,
+    encrypted,
+    fake_pdf,
+    normalize_zip,
+    ods_bytes,
+    serial_of,
+    truncated,
+    xls_bytes,
+    xlsx_bytes,
+)
 
 
 def _book() -> BookPlan:
