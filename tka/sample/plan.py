@@ -99,7 +99,7 @@ def _imigrasi(rng: random.Random, population: Population, workers: list[Person],
         spec = FileSpec(f"imigrasi/Laporan ITAS Kanim Samarinda wilayah Kukar {month_label(p0).title()}{suffix}.xls",
                         "imigrasi", "imigrasi", "xls",
                         style={"dates": "date", "passport_numbers": True, "name_mess": 0.05},
-                        received=report_day(p0, 3 + index % 4))
+                        received=report_day(p0, 3 + index % 4), rekap=kukar)
         sheet = SheetSpec("ITAS " + pools.MONTHS_ID[p0.month - 1], IMIGRASI_COLUMNS,
                           title=["DAFTAR ORANG ASING PEMEGANG ITAS (TKA DAN KELUARGA)",
                                  "KANTOR IMIGRASI KELAS I TPI SAMARINDA - WILAYAH KABUPATEN KUTAI KARTANEGARA",
@@ -115,9 +115,9 @@ def _imigrasi(rng: random.Random, population: Population, workers: list[Person],
         spec.sheets.append(sheet)
         files.append(spec)
     if extra:
-        spec = FileSpec(f"imigrasi/Data ITAS susulan Kukar {pools.MONTHS_ID_SHORT[p0.month - 1]} {p0.year}.xlsx",
-                        "imigrasi", "imigrasi", "xlsx", style={"dates": "mixed", "date1904": True},
-                        received=report_day(p0, 8), rekap=True)
+        # One file per agency and month (a newer file of the same source supersedes the older one), so the
+        # late additions are a second sheet of the same workbook, with their own layout.
+        spec = files[-1]
         sheet = SheetSpec("Susulan", IMIGRASI_SUPPLEMENT_COLUMNS, title=["DATA ITAS SUSULAN", month_label(p0)],
                           number_row=True)
         for worker in extra:
@@ -127,7 +127,6 @@ def _imigrasi(rng: random.Random, population: Population, workers: list[Person],
                 row.cells["person_kind"] = dependant.relation
                 sheet.rows.append(row)
         spec.sheets.append(sheet)
-        files.append(spec)
     return files
 
 
@@ -245,6 +244,7 @@ def _companies(rng: random.Random, population: Population, workers: list[Person]
         primary[worker.employments[0].nib].add(worker.pid)
     files = []
     senders = [c for c in population.companies if c.must_report]
+    any_1904 = False
     for number, company in enumerate(senders):
         if rng.random() >= sends or not staff.get(company.nib):
             continue
@@ -256,8 +256,10 @@ def _companies(rng: random.Random, population: Population, workers: list[Person]
         spec = FileSpec(f"perusahaan/{company.nib} {company.name}.{fmt}", "company", f"company:{company.nib}",
                         fmt, defaults={"company_nib": company.nib}, company_nib=company.nib,
                         style={"dates": "text_dmy" if fmt == "csv" else "mixed", "name_mess": 0.05,
-                               "passport_mess": 0.1, "csv": _csv_style(number)},
+                               "passport_mess": 0.1, "csv": _csv_style(number),
+                               "date1904": fmt == "xlsx" and not any_1904},
                         received=report_day(p0, day, 14), rekap=(fmt == "xlsx" and number % 4 == 0))
+        any_1904 = any_1904 or fmt == "xlsx"  # one company's Excel uses the 1904 date system (old Mac Excel)
         listed = [w for w in staff[company.nib] if rng.random() < COVERAGE["company"]]
         # A principal's own list leaves out the contractor's people working on its site.
         listed = [w for w in listed if w.pid in primary[company.nib] or company.kbli == "09900"]

@@ -198,7 +198,13 @@ def test_one_workbook_uses_the_1904_date_system(drive):
             with zipfile.ZipFile(root / entry["path"]) as archive:
                 if b'date1904="1"' in archive.read("xl/workbook.xml"):
                     flagged.append(entry["path"])
-    assert len(flagged) == 1 and "/imigrasi/" in flagged[0]
+    assert len(flagged) == 1 and "/perusahaan/" in flagged[0]
+
+
+def test_one_file_per_agency_source_and_month(drive):
+    _, truth, _ = drive
+    per_source = Counter(f["source_id"] for f in truth["files"] if f["source_kind"] != "kecamatan")
+    assert max(per_source.values()) == 1
 
 
 def test_people_appear_across_sources_with_dependants_renewals_and_two_employers(drive):
