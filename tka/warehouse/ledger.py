@@ -15,7 +15,7 @@ from tka.warehouse.schema import file_ledger, validation_issue
 
 # Kinds whose period folder legitimately holds several files of one source (a kecamatan office may send
 # several field reports a month): for them only a new version of the *same path* supersedes the old one.
-MULTI_FILE_KINDS: frozenset[str] = frozenset({"kecamatan"})
+MULTI_FILE_KINDS: frozenset[str] = frozenset({"kecamatan", "disnakertrans", "imigrasi"})
 
 
 @dataclass(frozen=True)

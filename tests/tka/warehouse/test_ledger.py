@@ -39,8 +39,8 @@ def test_newest_file_of_a_source_wins() -> None:
 
 def test_equal_modified_time_falls_back_to_path() -> None:
     files = [
-        _f("2025-08/imigrasi/b.xlsx", "s1", "imigrasi", "imigrasi", 3),
-        _f("2025-08/imigrasi/a.xlsx", "s2", "imigrasi", "imigrasi", 3),
+        _f("2025-08/imigrasi/b.xlsx", "s1", "registry", "registry", 3),
+        _f("2025-08/imigrasi/a.xlsx", "s2", "registry", "registry", 3),
     ]
     assert pick_winners(files) == {
         ("s1", "2025-08/imigrasi/b.xlsx"): None,
@@ -66,8 +66,8 @@ def test_kecamatan_files_coexist_but_a_new_version_of_one_path_wins() -> None:
 
 def test_quarantined_newer_file_does_not_hide_the_good_one() -> None:
     files = [
-        {**_f("2025-08/imigrasi/a.xlsx", "s1", "imigrasi", "imigrasi", 1), "status": "loaded"},
-        {**_f("2025-08/imigrasi/b.xlsx", "s2", "imigrasi", "imigrasi", 2), "status": "quarantined"},
+        {**_f("2025-08/imigrasi/a.xlsx", "s1", "registry", "registry", 1), "status": "loaded"},
+        {**_f("2025-08/imigrasi/b.xlsx", "s2", "registry", "registry", 2), "status": "quarantined"},
     ]
     assert pick_winners(files) == {
         ("s1", "2025-08/imigrasi/a.xlsx"): None,
@@ -77,8 +77,8 @@ def test_quarantined_newer_file_does_not_hide_the_good_one() -> None:
 
 def test_same_content_at_two_paths_is_not_superseded() -> None:
     files = [
-        _f("2025-08/imigrasi/a.xlsx", "s1", "imigrasi", "imigrasi", 1),
-        _f("2025-08/imigrasi/copy of a.xlsx", "s1", "imigrasi", "imigrasi", 2),
+        _f("2025-08/imigrasi/a.xlsx", "s1", "registry", "registry", 1),
+        _f("2025-08/imigrasi/copy of a.xlsx", "s1", "registry", "registry", 2),
     ]
     assert set(pick_winners(files).values()) == {None}
 
