@@ -10,6 +10,8 @@ blocks that can ``notify``). Create an e-mail channel with::
 
 from __future__ import annotations
 
+import time
+
 import inspect
 import re
 from collections.abc import Callable, Sequence
@@ -125,11 +127,20 @@ def _task_runs(flow_run: Any, states: list[StateType]) -> list[Any]:
         )
 
 
+STAGE_LOOKUP_TRIES = 12
+
+
 def _failed_stage(flow_run: Any) -> str | None:
     """Name of the task (stage) that failed in ``flow_run``; after a crash, the one that was still running."""
     try:
-        runs = (_task_runs(flow_run, [StateType.FAILED, StateType.CRASHED])
-                or _task_runs(flow_run, [StateType.RUNNING]))
+        # Task-run states reach the API asynchronously (as events): give them a few seconds to land.
+        runs = []
+        for _ in range(STAGE_LOOKUP_TRIES):
+            runs = _task_runs(flow_run, [StateType.FAILED, StateType.CRASHED])
+            if runs:
+                break
+            time.sleep(0.5)
+        runs = runs or _task_runs(flow_run, [StateType.RUNNING])
     except Exception:  # the alert must go out even when the API cannot tell the stage
         logger.warning("Could not read task runs of flow run %s", getattr(flow_run, "id", "?"), exc_info=True)
         return None
