@@ -44,9 +44,6 @@ def utc(*args: int) -> datetime:
 
 
 @pytest.fixture(scope="session")
-def prefect_api() -> Iterator[None]:
-    """A throw-away Prefect server with a temporary database, for block storage and flow runs."""
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=60):
-        yield
+def prefect_api(prefect_harness: None) -> Iterator[None]:
+    """The session's one Prefect test server (tests/conftest.py), for block storage and flow runs."""
+    yield
