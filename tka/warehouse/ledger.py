@@ -125,29 +125,21 @@ def superseded_files(
     return out
 
 
+def _ledger_row(f: FileVersion, period: str, run_id: str, *, status: str, quarantine_reason: str | None = None,
+                detail: str | None = None, superseded_by: str | None = None,
+                rows_read: int | None = None) -> dict[str, Any]:
+    """One file_ledger row for a file version seen (or loaded) by ``run_id``."""
+    return {
+        "file_sha256": f.sha256, "path": f.path, "period": period, "source_kind": f.source_kind,
+        "source_id": f.source_id, "size": f.size, "modified_at": f.modified_at, "first_seen_run": run_id,
+        "last_seen_run": run_id, "status": status, "quarantine_reason": quarantine_reason, "detail": detail,
+        "superseded_by": superseded_by, "rows_read": rows_read,
+    }
+
+
 def record_files(engine: Engine, run_id: str, period: str, files: Sequence[Mapping[str, Any]]) -> None:
     """Upsert the ledger rows of the files found on the drive, before reading (new rows: status "seen")."""
-    rows = []
-    for info in files:
-        f = file_version(info)
-        rows.append(
-            {
-                "file_sha256": f.sha256,
-                "path": f.path,
-                "period": period,
-                "source_kind": f.source_kind,
-                "source_id": f.source_id,
-                "size": f.size,
-                "modified_at": f.modified_at,
-                "first_seen_run": run_id,
-                "last_seen_run": run_id,
-                "status": "seen",
-                "quarantine_reason": None,
-                "detail": None,
-                "superseded_by": None,
-                "rows_read": None,
-            }
-        )
+    rows = [_ledger_row(file_version(info), period, run_id, status="seen") for info in files]
     # An existing row keeps its status: until the new load commits, the old one describes the warehouse.
     with write_transaction(engine) as conn:
         upsert(
@@ -189,22 +181,10 @@ def write_ledger(
         if status == "loaded":
             loaded.append(f.sha256)
         rows.append(
-            {
-                "file_sha256": f.sha256,
-                "path": f.path,
-                "period": period,
-                "source_kind": f.source_kind,
-                "source_id": f.source_id,
-                "size": f.size,
-                "modified_at": f.modified_at,
-                "first_seen_run": run_id,
-                "last_seen_run": run_id,
-                "status": status,
-                "quarantine_reason": info.get("quarantine_reason"),
-                "detail": info.get("detail"),
-                "superseded_by": superseded_by,
-                "rows_read": info.get("rows_read"),
-            }
+            _ledger_row(
+                f, period, run_id, status=status, quarantine_reason=info.get("quarantine_reason"),
+                detail=info.get("detail"), superseded_by=superseded_by, rows_read=info.get("rows_read"),
+            )
         )
     upsert(
         conn,
