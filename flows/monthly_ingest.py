@@ -10,11 +10,12 @@ from pydantic import StringConstraints
 from tasks.compliance import check_company_reports, fetch_company_history, send_missing_report_alerts
 from tasks.dedupe import deduplicate_workers, fetch_known_workers
 from tasks.discover import discover_files, register_files
-from tasks.load import load_period
+from tasks.load import load_period, mark_complete
 from tasks.notify import operator_alert
 from tasks.prepare import load_run_config, migrate_warehouse, resolve_run
 from tasks.read import read_files
 from tasks.review import publish_review
+from tasks.unchanged import find_unchanged_load, fingerprint_inputs, report_unchanged
 from tasks.validate import fetch_waivers, validate_rows
 
 Period = Annotated[str, StringConstraints(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$")]
@@ -41,9 +42,13 @@ def monthly_ingest(
 
     files = discover_files(run, config)
     selection = register_files(run, files)
-    batch = read_files(run, config, selection)
-
     waivers = fetch_waivers(run)
+    fingerprint = fingerprint_inputs(run, config, selection, waivers)
+    previous = find_unchanged_load(run, fingerprint)
+    if previous is not None:
+        return report_unchanged(run, previous)
+
+    batch = read_files(run, config, selection)
     validated = validate_rows(run, config, batch, waivers)
 
     known = fetch_known_workers(run)
@@ -54,4 +59,5 @@ def monthly_ingest(
 
     stats = load_period(run, selection, batch, validated, resolved, compliance)
     alerts = send_missing_report_alerts(run, config, compliance)
-    return publish_review(run, config, selection, batch, validated, resolved, compliance, stats, alerts)
+    summary = publish_review(run, config, selection, batch, validated, resolved, compliance, stats, alerts)
+    return mark_complete(run, fingerprint, summary)

@@ -15,7 +15,8 @@ from tka.summary import run_summary
 def load_period(run: RunContext, selection: FileSelection, batch: ReadBatch, validated: Validated,
                 resolved: Resolved, compliance: Compliance) -> Any:
     """Replace the period's rows atomically; the ledger records which file versions produced them."""
-    from tka.warehouse import file_outcomes, load_period as load, make_engine, source_records
+    from tka.warehouse import file_outcomes, make_engine, source_records
+    from tka.warehouse import load_period as load
 
     engine = make_engine(run.warehouse_url)
     try:
@@ -34,3 +35,17 @@ def load_period(run: RunContext, selection: FileSelection, batch: ReadBatch, val
         engine.dispose()
     get_run_logger().info("Loaded %s: %s", run.period, stats)
     return stats
+
+
+@task(name="mark-complete", **STAGE, **IO_RETRIES)
+def mark_complete(run: RunContext, fingerprint: str, summary: dict[str, Any]) -> dict[str, Any]:
+    """Store the final summary and the input fingerprint: only now may an unchanged re-run skip this period."""
+    from tka.warehouse import make_engine
+    from tka.warehouse import mark_complete as mark
+
+    engine = make_engine(run.warehouse_url)
+    try:
+        mark(engine, run.period, run.run_id, fingerprint, summary)
+    finally:
+        engine.dispose()
+    return summary

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -116,3 +119,41 @@ def concat_rows(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
 def worker_sources_only(rows: pd.DataFrame) -> pd.DataFrame:
     """The rows of worker sources (everything but the registry)."""
     return rows[rows[SOURCE_KIND] != SourceKind.REGISTRY.value]
+
+
+CODE_FOLDERS = ("tka", "tasks", "flows")
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def code_fingerprint(root: Path = PROJECT_ROOT) -> str:
+    """sha256 of the pipeline's own source, so new code never reuses an old run's result."""
+    digest = hashlib.sha256()
+    for folder in CODE_FOLDERS:
+        for path in sorted((root / folder).rglob("*.py")):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def input_fingerprint(run: RunContext, config: RunConfig, selection: FileSelection, waivers: Iterable[str],
+                      earlier_loads: Iterable[Mapping[str, Any]], deadline_passed: bool, code: str) -> str:
+    """sha256 of everything a period's warehouse rows, alerts and review files are computed from.
+
+    Two runs with the same fingerprint produce the same warehouse (the idempotency tests prove it), so a run
+    whose fingerprint equals the period's last complete load can skip the work. ``earlier_loads`` are the loads
+    of earlier periods (known workers and missed-month counts come from them); ``deadline_passed`` is the one
+    input that moves with the clock (a company is "pending" before the deadline and "missing" after it).
+    """
+    payload = {
+        "period": run.period,
+        "files": sorted([f.path, f.sha256, f.source_kind, f.source_id, str(f.modified)] for f in selection.files),
+        "superseded": sorted(selection.superseded.items()),
+        "config": config.fingerprint,
+        "waivers": sorted(waivers),
+        "earlier_loads": sorted([str(x["period"]), str(x["run_id"]), str(x.get("loaded_at"))]
+                                for x in earlier_loads if str(x["period"]) < run.period),
+        "deadline_passed": deadline_passed,
+        "alerts": [run.dry_run_alerts, sorted(run.alert_blocks)],
+        "drive": run.drive_url,
+        "code": code,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()

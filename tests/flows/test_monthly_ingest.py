@@ -101,12 +101,23 @@ def test_rerun_leaves_the_warehouse_identical(first_run, sample, prefect_harness
     summary, url = first_run
     engine = make_engine(url)
     before = period_snapshot(engine, PERIOD)
+    # unchanged inputs: the load ledger's fingerprint matches, so the run confirms the load and skips the work
     again = monthly_ingest(period=PERIOD, drive_url=str(sample[0]), warehouse_url=url, dry_run_alerts=True)
+    assert period_snapshot(engine, PERIOD) == before
+    assert again["unchanged"] is True and again["loaded_by_run"] == summary["flow_run_id"]
+    assert again["alerts_sent"] == []
+    volatile = {"flow_run_id", "unchanged", "loaded_by_run", "alerts_sent"}
+    assert {k: v for k, v in again.items() if k not in volatile} == \
+        {k: v for k, v in summary.items() if k not in volatile}
+    # --reprocess does all the work again, and the warehouse is still identical
+    full = monthly_ingest(period=PERIOD, drive_url=str(sample[0]), warehouse_url=url, dry_run_alerts=True,
+                          reprocess=True)
     after = period_snapshot(engine, PERIOD)
     engine.dispose()
-    assert before == after
-    assert {k: v for k, v in again.items() if k != "flow_run_id"} == \
-        {k: v for k, v in summary.items() if k != "flow_run_id"}
+    assert after == before
+    assert "unchanged" not in full
+    assert {k: v for k, v in full.items() if k not in volatile} == \
+        {k: v for k, v in summary.items() if k not in volatile}
 
 
 def test_review_material_is_written_beside_the_period(first_run, sample):

@@ -235,7 +235,8 @@ def load_period(
         upsert(
             conn,
             period_load,
-            [{"period": period, "run_id": run_id, "loaded_at": now, "file_shas": json.dumps(loaded_shas)}],
+            [{"period": period, "run_id": run_id, "loaded_at": now, "file_shas": json.dumps(loaded_shas),
+              "input_fingerprint": None}],  # set by mark_complete once alerts and review are done too
         )
         step("period_load")
 

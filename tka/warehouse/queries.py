@@ -35,6 +35,7 @@ VOLATILE_COLUMNS: frozenset[str] = frozenset(
         "started_at",
         "finished_at",
         "flow_run_id",
+        "input_fingerprint",  # a cache key that names other periods' run ids, not data
     }
 )
 
@@ -291,6 +292,36 @@ def record_run(
         keep_start["flow_run_id"] = lambda ex: ex.flow_run_id
     with write_transaction(engine) as conn:
         upsert(conn, run, [row], update=keep_start)
+
+
+def period_loads(engine: Engine) -> list[dict[str, Any]]:
+    """Every period's last load: period, run id, load time and input fingerprint, ordered by period."""
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(
+            select(period_load.c.period, period_load.c.run_id, period_load.c.loaded_at,
+                   period_load.c.input_fingerprint).order_by(period_load.c.period)).mappings()]
+
+
+def run_record(engine: Engine, run_id: str) -> dict[str, Any] | None:
+    """One run row with its summary decoded, or None."""
+    with engine.connect() as conn:
+        found = conn.execute(select(run).where(run.c.run_id == run_id)).mappings().first()
+    if found is None:
+        return None
+    row = dict(found)
+    row["summary"] = json.loads(row["summary"]) if row.get("summary") else {}
+    return row
+
+
+def mark_complete(engine: Engine, period: str, run_id: str, input_fingerprint: str,
+                  summary: Mapping[str, Any]) -> None:
+    """After a run's last step: store its final summary and the fingerprint an unchanged re-run may skip on."""
+    with write_transaction(engine) as conn:
+        conn.execute(update(period_load).where(and_(period_load.c.period == period, period_load.c.run_id == run_id))
+                     .values(input_fingerprint=input_fingerprint))
+        conn.execute(update(run).where(run.c.run_id == run_id).values(
+            status="completed", finished_at=utcnow(),
+            summary=json.dumps(dict(summary), sort_keys=True, default=str, ensure_ascii=False)))
 
 
 def alert_ledger_entries(engine: Engine, period: str) -> list[dict[str, Any]]:

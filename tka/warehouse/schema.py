@@ -77,6 +77,8 @@ period_load = Table(
     Column("run_id", String(64)),
     Column("loaded_at", TS),
     Column("file_shas", Text, nullable=False),
+    # sha256 of everything the load was computed from (tka.pipeline.input_fingerprint); same value = skip
+    Column("input_fingerprint", String(64)),
 )
 
 worker = Table(
