@@ -1,0 +1,63 @@
+"""The input fingerprint: what makes a period's re-run skippable, and what forces the work again."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tka.pipeline import FileSelection, RunConfig, RunContext, code_fingerprint, input_fingerprint
+from tka.read.drive import DiscoveredFile
+
+RUN = RunContext(period="2025-08", run_id="r1", drive_url="/drive", warehouse_url="sqlite:///w.db",
+                 config_dir=Path("config"), expectations_dir=Path("expectations"), cache_dir=Path("cache"),
+                 dry_run_alerts=False, reprocess=False, started_at=datetime(2025, 9, 12, tzinfo=UTC))
+CONFIG = RunConfig(sources=None, validation=None, suites=None, policy=None, survivorship=None, fingerprint="cfg1")
+FILES = [DiscoveredFile("2025-08/imigrasi/a.xlsx", "imigrasi", "imigrasi", sha256="a" * 64),
+         DiscoveredFile("2025-08/kecamatan/b.xlsx", "kecamatan", "kecamatan:64.02.01", sha256="b" * 64)]
+LOADS = [{"period": "2025-07", "run_id": "r0", "loaded_at": "2025-08-12"}]
+
+
+def fingerprint(run: RunContext = RUN, config: RunConfig = CONFIG, files: list[DiscoveredFile] = FILES,
+                waivers: tuple[str, ...] = (), loads: list[dict[str, str]] = LOADS, deadline: bool = True,
+                code: str = "c1") -> str:
+    return input_fingerprint(run, config, FileSelection(files=files, active=files), waivers, loads, deadline,
+                             code)
+
+
+def test_same_inputs_same_fingerprint_whatever_the_order_or_run_id() -> None:
+    assert fingerprint() == fingerprint(run=dataclasses.replace(RUN, run_id="r2"), files=FILES[::-1])
+    assert len(fingerprint()) == 64
+
+
+@pytest.mark.parametrize("changed", [
+    {"files": [dataclasses.replace(FILES[0], sha256="c" * 64), FILES[1]]},  # a corrected file
+    {"files": FILES[:1]},  # a file removed
+    {"config": dataclasses.replace(CONFIG, fingerprint="cfg2")},  # a suite or layout edited
+    {"waivers": ("aaaaaaaa00000001",)},  # the steward waived an issue
+    {"loads": [{"period": "2025-07", "run_id": "r9", "loaded_at": "2025-08-20"}]},  # July re-loaded
+    {"deadline": False},  # run before the deadline: companies are pending, not missing
+    {"code": "c2"},  # new pipeline code
+    {"run": dataclasses.replace(RUN, dry_run_alerts=True)},  # a dry run must not hide a real run's alerts
+])
+def test_anything_the_load_depends_on_changes_the_fingerprint(changed: dict) -> None:
+    assert fingerprint(**changed) != fingerprint()
+
+
+def test_later_periods_do_not_matter() -> None:
+    later = [*LOADS, {"period": "2025-09", "run_id": "r5", "loaded_at": "2025-10-12"}]
+    assert fingerprint(loads=later) == fingerprint()
+
+
+def test_code_fingerprint_covers_the_pipeline_source(tmp_path: Path) -> None:
+    for folder in ("tka", "tasks", "flows"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "m.py").write_text("x = 1\n")
+    before = code_fingerprint(tmp_path)
+    (tmp_path / "tasks" / "m.py").write_text("x = 2\n")
+    assert code_fingerprint(tmp_path) != before
+    (tmp_path / "README.md").write_text("docs do not count")
+    (tmp_path / "tasks" / "m.py").write_text("x = 1\n")
+    assert code_fingerprint(tmp_path) == before
