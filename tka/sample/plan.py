@@ -31,16 +31,15 @@ from tka.sample.views import (
 )
 
 WITA = dt.timezone(dt.timedelta(hours=8))
-# Offices whose name the kecamatan file-name pattern cannot read ("Kembang Janggut" stops at "Jan"): their
-# office sends nothing in the sample, so every kecamatan file has a readable source id.
-SILENT_OFFICES = frozenset({"64.02.10"})
-# Each office spells its own name in the file name; "Loajanan" because "Loa Janan" would stop at "Jan" too.
+# Each office spells its own name in the file name: Loa Janan writes the variant "Loajanan" (reference.yaml lists
+# it), so the reader's variant lookup is exercised. Every one of the 20 offices may report, "Kembang Janggut"
+# included (the file-name pattern reads names that begin like a month word whole).
 OFFICE_FILE_NAMES: dict[str, str] = {"64.02.03": "Loajanan"}
 
 COVERAGE: dict[str, float] = {"imigrasi": 0.86, "disnakertrans": 0.8, "kecamatan": 0.45, "company": 0.85}
 SPLIT: dict[str, dict[str, int]] = {
     "kukar": {"imigrasi_files": 1, "disnaker_files": 1, "kecamatan_parts": 1, "sending_offices": 14},
-    "national": {"imigrasi_files": 12, "disnaker_files": 20, "kecamatan_parts": 3, "sending_offices": 19},
+    "national": {"imigrasi_files": 12, "disnaker_files": 20, "kecamatan_parts": 3, "sending_offices": 20},
 }
 
 
@@ -174,7 +173,7 @@ def _kecamatan(rng: random.Random, population: Population, workers: list[Person]
     by_office: dict[str, list[Person]] = defaultdict(list)
     for worker in workers:
         by_office[worker.domicile].append(worker)
-    candidates = [c for c in sorted(by_office) if c not in SILENT_OFFICES]
+    candidates = sorted(by_office)
     candidates.sort(key=lambda c: -len(by_office[c]))
     sending = sorted(candidates[: split["sending_offices"]])
     formats = {code: "xlsx" for code in sending}
@@ -245,12 +244,14 @@ def _companies(rng: random.Random, population: Population, workers: list[Person]
     files = []
     senders = [c for c in population.companies if c.must_report]
     any_1904 = False
+    sent = 0  # reports so far: every 17th, from the 6th on, is a CSV export (whatever the registry order)
     for number, company in enumerate(senders):
         if rng.random() >= sends or not staff.get(company.nib):
             continue
         company.sends_report = True
         company.report_late = rng.random() < 0.08
-        fmt = "csv" if number % 17 == 5 else "xlsx"
+        fmt = "csv" if sent % 17 == 5 else "xlsx"
+        sent += 1
         template = COMPANY_TEMPLATES[number % len(COMPANY_TEMPLATES)]
         day = rng.randint(12, 20) if company.report_late else rng.randint(1, 10)
         spec = FileSpec(f"perusahaan/{company.nib} {company.name}.{fmt}", "company", f"company:{company.nib}",

@@ -228,3 +228,20 @@ def test_people_appear_across_sources_with_dependants_renewals_and_two_employers
     outsiders = {c["name"] for c in truth["companies"] if not c["in_registry"]}
     assert set(truth["expected"]["employers_not_in_registry"]) <= outsiders
     assert all(nib in registry_nibs for nib in truth["expected"]["missing_companies"])
+
+
+def test_every_file_name_gives_the_reader_its_true_source(drive):
+    """Kembang Janggut reports too (its name begins like the month word "Jan"), and discovery reads every file
+    name to the source id the truth gives."""
+    import fsspec
+
+    from tka.read import discover, load_sources_config
+    from tka.settings import PROJECT_ROOT
+
+    root, truth, _ = drive
+    found = discover(fsspec.filesystem("file"), str(root), PERIOD,
+                     load_sources_config(PROJECT_ROOT / "config" / "sources.yaml"))
+    assert {f.path: (f.source_kind, f.source_id) for f in found} == {
+        f["path"]: (f["source_kind"], f["source_id"]) for f in truth["files"]}
+    assert any(f["source_id"] == "kecamatan:64.02.10" and not f["quarantine"] and f["rows"]
+               for f in truth["files"])
