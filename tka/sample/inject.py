@@ -116,8 +116,9 @@ def inject(rng: random.Random, files: list[FileSpec], population: Population, ct
             raw = f"31/02/{day.year}" if field == "kitas_end" else "00-00-0000"  # type: ignore[union-attr]
             s.row.values[f"{field}_unparsed"] = s.row.cells[field] = raw
             s.row.injected = "date_unparsed"
-    # age_out_of_range: a year typo in the birth date
-    for index, s in enumerate(pick(lambda s: has(s, "birth_date") and "birth_date" in _dedicated(s), 2 * factor)):
+    # age_out_of_range: a year typo in a worker's birth date (dependants may be of any age)
+    for index, s in enumerate(pick(lambda s: worker(s) and has(s, "birth_date") and "birth_date" in _dedicated(s),
+                                   2 * factor)):
         born: dt.date = s.row.values["birth_date"]  # type: ignore[assignment]
         year = p0.year - rng.randint(6, 12) if index % 2 == 0 else p0.year - rng.randint(85, 95)
         s.row.values["birth_date"] = s.row.cells["birth_date"] = born.replace(year=year, day=min(born.day, 28))

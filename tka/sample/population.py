@@ -282,23 +282,45 @@ def build_population(rng: random.Random, scale_name: str, p0: dt.date) -> Popula
     return Population(p0, companies, persons)
 
 
+def _age(born: dt.date, on: dt.date) -> int:
+    """Completed years of age on ``on``."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _child_birth(rng: random.Random, p0: dt.date, max_age: int) -> dt.date:
+    """A child's birth date: from a few weeks before P0 (an infant) up to ``max_age`` whole years at P0."""
+    earliest = dt.date(p0.year - max_age - 1, p0.month, 2)  # max_age years and 364 days at P0
+    latest = p0 - dt.timedelta(days=30)
+    return earliest + dt.timedelta(days=rng.randint(0, (latest - earliest).days))
+
+
+CHILD_MAX_AGE = 21  # children on a dependant KITAS: infants to young adults still in education
+PARENT_MIN_AGE_GAP = 20  # a worker's child is at least this many years younger than the worker
+
+
 def _dependants(rng: random.Random, workers: list[Person], scale: dict[str, float], p0: dt.date,
                 names: _NameBook, passports: set[str], kitas_nos: set[str]) -> list[Person]:
-    """Spouses (and a few adult children, 17-21: the age rule applies to dependant rows too) of some workers."""
+    """Spouses and children of some workers, all on a dependant KITAS sponsored through the worker.
+
+    Children range from infants to 21-year-olds: the age rule (17-80) is for workers only, so a child's row
+    is not an error. A child is at least ``PARENT_MIN_AGE_GAP`` years younger than the worker.
+    """
     out: list[Person] = []
     for worker in workers:
         if rng.random() >= scale["dependants"]:
             continue
         relations = ["Istri" if worker.sex == "L" else "Suami"]
-        if rng.random() < 0.25 and worker.birth_date.year < p0.year - 42:
-            relations.append("Anak")
+        child_max = min(CHILD_MAX_AGE, _age(worker.birth_date, p0) - PARENT_MIN_AGE_GAP)
+        if child_max >= 1 and rng.random() < 0.45:
+            relations += ["Anak"] * rng.choice((1, 1, 2, 3))
         for relation in relations:
             male = relation == "Suami" or (relation == "Anak" and rng.random() < 0.5)
-            born = _birth(rng, p0, 17, 21) if relation == "Anak" else _birth(rng, p0, 24, 58)
+            born = _child_birth(rng, p0, child_max) if relation == "Anak" else _birth(rng, p0, 24, 58)
             family = worker.tokens[0] if relation == "Anak" and worker.nationality in ("CHN", "KOR", "JPN", "VNM") \
                 else None  # the family name comes first and is shared
             tokens, native = _unique_name(rng, names, worker.nationality, male, born, family)
             start = worker.kitas_start + dt.timedelta(days=rng.randint(0, 20))
+            start = max(start, born + dt.timedelta(days=14))  # a newborn's KITAS starts after the birth
             start = min(start, p0 - dt.timedelta(days=1))
             out.append(Person(
                 f"D{len(out) + 1:05d}", "dependant", tokens, native, worker.nationality, "L" if male else "P", born,

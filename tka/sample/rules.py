@@ -92,7 +92,9 @@ def row_rules(values: Mapping[str, object], source_kind: str, ctx: RuleContext) 
         rules.append("nationality_unknown")
     rules.extend("date_unparsed" for f in DATE_FIELDS if _present(values, f"{f}_unparsed"))
     born = values.get("birth_date")
-    if isinstance(born, dt.date) and not ctx.age_min <= whole_years(born, ctx.period_start) <= ctx.age_max:
+    # Workers only: a dependant (a worker's child or spouse on a dependant KITAS) may be of any age.
+    if isinstance(born, dt.date) and values.get("person_kind") != "dependant" \
+            and not ctx.age_min <= whole_years(born, ctx.period_start) <= ctx.age_max:
         rules.append("age_out_of_range")
     for permit in PERMITS:
         start, end = values.get(f"{permit}_start"), values.get(f"{permit}_end")

@@ -41,6 +41,23 @@ def test_population_is_reproducible_and_consistent():
     assert any(not c.in_registry for c in first.companies)
 
 
+def test_dependants_are_spouses_and_children_of_any_age_younger_than_their_worker():
+    population = build_population(random.Random(3), "kukar", P0)
+    persons = {p.pid: p for p in population.persons}
+    dependants = [p for p in population.persons if p.kind == "dependant"]
+    children = [p for p in dependants if p.relation == "Anak"]
+    assert {p.relation for p in dependants} >= {"Istri", "Anak"}
+    ages = [whole_years(p.birth_date, P0) for p in children]
+    assert min(ages) == 0 and max(ages) <= 21 and sum(age < 17 for age in ages) > len(ages) / 2
+    for child in children:
+        parent = persons[child.sponsor_of]
+        assert whole_years(parent.birth_date, P0) - whole_years(child.birth_date, P0) >= 20
+        assert child.birth_date < child.kitas_start < P0 <= child.kitas_end
+        assert child.nationality == parent.nationality
+    spouses = [p for p in dependants if p.relation != "Anak"]
+    assert all(24 <= whole_years(p.birth_date, P0) <= 58 for p in spouses)
+
+
 def test_printed_names_keep_the_letters():
     rng = random.Random(1)
     population = build_population(random.Random(2), "kukar", P0)

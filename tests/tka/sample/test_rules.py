@@ -40,6 +40,8 @@ def test_a_clean_row_raises_nothing(ctx):
     ({"birth_date": dt.date(2015, 1, 1)}, "imigrasi", ["age_out_of_range"]),
     ({"birth_date": dt.date(1944, 7, 31)}, "imigrasi", ["age_out_of_range"]),  # 81 on 1 August
     ({"birth_date": dt.date(1944, 8, 2)}, "imigrasi", []),  # still 80
+    ({"birth_date": dt.date(2020, 5, 5), "person_kind": "dependant"}, "imigrasi", []),  # a child: workers only
+    ({"birth_date": dt.date(2020, 5, 5), "person_kind": "worker"}, "imigrasi", ["age_out_of_range"]),
     ({"kitas_end": dt.date(2024, 12, 10)}, "imigrasi", ["permit_end_before_start", "permit_expired"]),
     ({"kitas_end": dt.date(2025, 7, 31)}, "imigrasi", ["permit_expired"]),
     ({"rptka_end": dt.date(2026, 9, 2)}, "imigrasi", ["rptka_too_long"]),
@@ -67,3 +69,4 @@ def test_errors_reject_and_warnings_do_not():
     assert is_rejected(["permit_expired", "duplicate_row"])
     assert not is_rejected(["passport_format", "permit_expired", "passport_format_unknown"])
     assert whole_years(dt.date(1985, 8, 2), P0) == 39
+

@@ -149,9 +149,19 @@ def test_duplicate_row_keeps_the_first_within_one_file(suites, config) -> None:
     }
 
 
-def test_dependants_are_validated_like_workers(suites, config) -> None:
-    issues = run(suites, config, [{"person_kind": "dependant", "birth_date": D(2015, 5, 5)}], source_kind="imigrasi")
-    assert issue_tuples(issues) == {(7, "birth_date", "age_out_of_range", "error")}
+def test_dependants_are_exempt_from_the_age_rule_only(suites, config) -> None:
+    issues = run(suites, config, [
+        {"person_kind": "dependant", "birth_date": D(2020, 5, 5)},   # a 5-year-old child: fine
+        {"person_kind": "dependant", "birth_date": D(1940, 1, 1)},   # an 85-year-old parent: fine
+        {"person_kind": "worker", "birth_date": D(2020, 5, 5)},      # a 5-year-old worker: an error
+        {"person_kind": None, "birth_date": D(2020, 5, 5)},          # unknown kind counts as a worker
+        {"person_kind": "dependant", "birth_date": None, "birth_date_unparsed": "31 Pebruari 2019"},
+        {"person_kind": "dependant", "passport_no": None},           # every other rule still applies
+    ], source_kind="imigrasi")
+    assert issue_tuples(issues) == {(9, "birth_date", "age_out_of_range", "error"),
+                                    (10, "birth_date", "age_out_of_range", "error"),
+                                    (11, "birth_date", "date_unparsed", "error"),
+                                    (12, "passport_no", "required_field", "error")}
 
 
 @pytest.mark.parametrize(("spec", "expected"), [

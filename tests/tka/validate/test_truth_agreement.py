@@ -21,7 +21,7 @@ from .conftest import PERIOD, ROOT, make_rows
 D = dt.date
 DATES = [None, D(2024, 1, 31), D(2025, 1, 1), D(2025, 7, 31), D(2025, 8, 1), D(2026, 2, 1), D(2027, 1, 1),
          D(2027, 1, 2), D(2027, 8, 1)]
-BIRTHS = [None, D(2008, 8, 1), D(2008, 8, 2), D(1944, 8, 2), D(1944, 8, 1), D(1985, 3, 2)]
+BIRTHS = [None, D(2008, 8, 1), D(2008, 8, 2), D(1944, 8, 2), D(1944, 8, 1), D(1985, 3, 2), D(2020, 5, 5)]
 
 
 def rule_context():
@@ -44,6 +44,7 @@ def random_worker(rng: random.Random, i: int) -> dict:
         "company_nib": rng.choice(["1234567890123", "123", None]),
         "kecamatan_code": rng.choice(["64.02.12", None]),
         "birth_date": rng.choice(BIRTHS), "permit_type": rng.choice(["baru", "jangka_pendek", None]),
+        "person_kind": rng.choice(["worker", "worker", "dependant"]),
     }
     for permit in ("rptka", "notifikasi", "kitas"):
         spec[f"{permit}_start"], spec[f"{permit}_end"] = rng.choice(DATES), rng.choice(DATES)
