@@ -45,8 +45,22 @@ def slots(files: list[FileSpec]) -> list[Slot]:
     return [Slot(f, s, r) for f in files for s in f.sheets for r in s.rows]
 
 
+# Letters typed for the digits they look like (the matcher's look-alike table in config/survivorship.yaml).
+_LOOKALIKE_LETTERS = {"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z", "6": "G"}
+
+
 def _typo(rng: random.Random, passport: str) -> str:
-    """A look-alike (0->O, 1->I) or a dropped character."""
+    """A look-alike (0->O, 1->I) or a dropped character.
+
+    An all-digit number (GBR, USA) never loses a digit: the reader pads a digit string one or two digits short
+    with the leading zeros a number cell drops, so the typo would vanish. It gets a look-alike letter instead.
+    """
+    if passport.isdigit():
+        positions = [i for i, ch in enumerate(passport) if ch in _LOOKALIKE_LETTERS and i > 0]
+        if not positions:
+            return passport + "X"
+        i = rng.choice(positions)
+        return passport[:i] + _LOOKALIKE_LETTERS[passport[i]] + passport[i + 1:]
     for _ in range(20):
         positions = [i for i, ch in enumerate(passport) if ch in "01" and i > 0]
         if positions and rng.random() < 0.6:

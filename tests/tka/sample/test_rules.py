@@ -70,3 +70,22 @@ def test_errors_reject_and_warnings_do_not():
     assert not is_rejected(["passport_format", "permit_expired", "passport_format_unknown"])
     assert whole_years(dt.date(1985, 8, 2), P0) == 39
 
+
+def test_an_injected_passport_typo_survives_the_readers_zero_padding(ctx):
+    """A digit-only passport (GBR, USA) never just loses a digit: the reader would pad it back to a valid
+    number (a number cell drops leading zeros), so the predicted passport_format warning would not fire."""
+    import random
+
+    from tka.read.normalize import normalize_passport
+    from tka.sample.inject import _typo
+
+    rng = random.Random(4)
+    for passport in ("612372389", "123456789", "934779479", "E12345678", "M123A4567"):
+        nationality = {"E": "CHN", "M": "KOR"}.get(passport[0], "GBR")
+        for _ in range(30):
+            typo = _typo(rng, passport)
+            assert typo != passport
+            read = normalize_passport(typo, nationality)
+            assert read == typo, (passport, typo, read)
+            assert row_rules(_clean(passport_no=read, nationality=nationality), "imigrasi", ctx) == \
+                ["passport_format"], (passport, typo)
