@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import json
 import os
 import pickle
 from collections.abc import Callable
@@ -24,19 +25,31 @@ def reader_fingerprint(config_fingerprint: str) -> str:
     return digest.hexdigest()[:16]
 
 
+def cache_key(file: Any) -> str:
+    """Cache key of one file's parse: its content and everything the reader takes from where the file lies.
+
+    Read rows carry the file's path, source and file-name defaults (e.g. the company NIB), so the same content at
+    another path (a workbook re-sent unchanged in a later month, or filed under another company) is read again
+    rather than handed the first path's rows.
+    """
+    place = json.dumps([file.path, file.source_kind, file.source_id, getattr(file, "source", None),
+                        sorted((getattr(file, "defaults", None) or {}).items())])
+    return hashlib.sha256(f"{file.sha256}|{place}".encode()).hexdigest()
+
+
 class ParseCache:
-    """Content-addressed cache of read results: key = file SHA-256 + reader fingerprint."""
+    """Cache of read results: key = ``cache_key`` (content SHA-256 and place on the drive) + reader fingerprint."""
 
     def __init__(self, folder: Path, fingerprint: str) -> None:
         self.folder = folder / "read" / fingerprint
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    def _path(self, sha256: str) -> Path:
-        return self.folder / f"{sha256}.pkl"
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{key}.pkl"
 
-    def get(self, sha256: str) -> Any | None:
-        """The cached result for this content, or None."""
-        path = self._path(sha256)
+    def get(self, key: str) -> Any | None:
+        """The cached result under ``key``, or None."""
+        path = self._path(key)
         if not path.exists():
             return None
         try:
@@ -45,12 +58,12 @@ class ParseCache:
         except Exception:  # a torn or stale cache entry is just a miss
             return None
 
-    def put(self, sha256: str, result: Any) -> None:
+    def put(self, key: str, result: Any) -> None:
         """Store a result atomically (write then rename)."""
-        tmp = self._path(sha256).with_suffix(f".{os.getpid()}.tmp")
+        tmp = self._path(key).with_suffix(f".{os.getpid()}.tmp")
         with tmp.open("wb") as fh:
             pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(self._path(sha256))
+        tmp.replace(self._path(key))
 
 
 def _read_one(args: tuple[Any, str, Any, Any]) -> Any:
@@ -66,7 +79,7 @@ def read_many(fs: Any, root: str, files: list[Any], config: Any, run_id: str, *,
     results: dict[str, Any] = {}
     todo = []
     for file in files:
-        hit = cache.get(file.sha256) if cache else None
+        hit = cache.get(cache_key(file)) if cache else None
         if hit is not None:
             results[file.path] = hit
         else:
@@ -93,7 +106,7 @@ def read_many(fs: Any, root: str, files: list[Any], config: Any, run_id: str, *,
                 progress(done, total)
     if cache:
         for file in todo:
-            cache.put(file.sha256, results[file.path])
+            cache.put(cache_key(file), results[file.path])
     for result in results.values():
         if len(result.rows):
             result.rows[RUN_ID] = run_id
