@@ -52,16 +52,18 @@ def send_missing_report_alerts(run: RunContext, config: RunConfig, compliance: C
     from tka.warehouse import alert_ledger_entries, make_engine, record_alert
 
     channels = list(run.alert_blocks) or list(config.policy.channels)
+    # policy.yaml's dry_run holds for every run; TKA_DRY_RUN_ALERTS or the flow parameter turns it on per run.
+    dry_run = run.dry_run_alerts or config.policy.dry_run
     engine = make_engine(run.warehouse_url)
     sent: list[dict[str, Any]] = []
     try:
         todo = plan_alerts(compliance.digest, channels, alert_ledger_entries(engine, run.period), run.period)
         for alert in todo:
-            send(alert.channel, compliance.digest.subject, compliance.digest.text, dry_run=run.dry_run_alerts)
-            if not run.dry_run_alerts:
+            send(alert.channel, alert.subject, alert.body, dry_run=dry_run)
+            if not dry_run:
                 record_alert(engine, alert.alert_key, alert.period, alert.channel, alert.digest_hash,
                              alert.payload, datetime.now(UTC))
-            sent.append({"channel": alert.channel, "dry_run": run.dry_run_alerts})
+            sent.append({"channel": alert.channel, "dry_run": dry_run})
     finally:
         engine.dispose()
     get_run_logger().info("Alerts: %d to send over %s", len(sent), channels or "no channel configured")

@@ -212,17 +212,42 @@ def alert_key(period: str, channel: str, digest_hash: str) -> str:
     return hashlib.sha256(f"{period}|{channel}|{digest_hash}".encode()).hexdigest()[:32]
 
 
+def _sent_at(entry: Mapping[str, Any]) -> pd.Timestamp:
+    """When a ledger entry was sent, as an aware UTC timestamp (SQLite hands back naive UTC; unknown = earliest)."""
+    stamp = pd.Timestamp(entry.get("sent_at"))  # None / NaN -> NaT
+    if pd.isna(stamp):
+        return pd.Timestamp.min.tz_localize("UTC")
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def last_sent(ledger_entries: Iterable[Mapping[str, Any]], period: str) -> dict[str, str]:
+    """Channel -> digest hash of the latest digest of ``period`` that the channel received."""
+    latest: dict[str, tuple[pd.Timestamp, str]] = {}
+    for entry in ledger_entries:
+        if entry.get("period") != period:
+            continue
+        channel, when = str(entry.get("channel")), _sent_at(entry)
+        if channel not in latest or when >= latest[channel][0]:
+            latest[channel] = (when, str(entry.get("digest_hash")))
+    return {channel: digest_hash for channel, (_, digest_hash) in latest.items()}
+
+
 def plan_alerts(digest: Digest, channels: Sequence[str], ledger_entries: Iterable[Mapping[str, Any]],
                 period: str) -> list[AlertToSend]:
-    """Alerts still to send: one per channel that has not yet received this exact digest for the period."""
-    sent = {(e.get("period"), e.get("channel"), e.get("digest_hash")) for e in ledger_entries}
+    """Alerts still to send: one per channel whose latest digest of the period is not this one.
+
+    A changed digest (new misses, a higher escalation, a company that reported after all) has a new hash and is
+    therefore sent again. So is a digest a channel received before but that a later one has since replaced:
+    readers act on the last message, so when the period goes back to an earlier state (a misfiled report taken
+    out again) that state is sent again; recording it overwrites the earlier ledger row of the same key.
+    """
+    latest = last_sent(ledger_entries, period)
     payload = {"period": period, "digest_hash": digest.digest_hash, "counts": dict(digest.counts),
                "items": [dict(i) for i in digest.items]}
-    # A changed digest (new misses, a higher escalation) has a new hash and is therefore sent again.
     return [AlertToSend(alert_key=alert_key(period, channel, digest.digest_hash), period=period, channel=channel,
                         digest_hash=digest.digest_hash, subject=digest.subject, body=digest.text, payload=payload)
             for channel in dict.fromkeys(channels)
-            if (period, channel, digest.digest_hash) not in sent]
+            if latest.get(channel) != digest.digest_hash]
 
 
 TABLE_COLUMNS: tuple[tuple[str, str], ...] = (

@@ -108,9 +108,9 @@ def test_empty_period_digest() -> None:
     assert digest.items == ()
 
 
-def _ledger(period: str, channel: str, digest_hash: str) -> dict[str, Any]:
+def _ledger(period: str, channel: str, digest_hash: str, sent_at: Any = "2025-09-11T01:00:00+00:00") -> dict[str, Any]:
     return {"alert_key": alert_key(period, channel, digest_hash), "period": period, "channel": channel,
-            "digest_hash": digest_hash, "sent_at": "2025-09-11T01:00:00+00:00", "payload": "{}"}
+            "digest_hash": digest_hash, "sent_at": sent_at, "payload": "{}"}
 
 
 def test_plan_alerts_first_time_sends_to_every_channel() -> None:
@@ -153,6 +153,39 @@ def test_plan_alerts_changed_or_escalated_digest_sends_again() -> None:
         assert [(a.channel, a.digest_hash) for a in alerts] == [("tka-webhook", digest.digest_hash)]
     assert escalated.max_escalation == 2 and "ESKALASI tingkat 1" in escalated.text
 
+
+
+def test_plan_alerts_resends_an_earlier_digest_that_a_later_one_replaced() -> None:
+    from datetime import datetime
+
+    first = build_digest(STATUS, "2025-08", NOT_IN_REGISTRY, POLICY)
+    reported = STATUS.copy()
+    reported.loc[reported["company_nib"].eq("2222222222222"), ["status", "consecutive_missed"]] = ["received", 0]
+    second = build_digest(reported, "2025-08", NOT_IN_REGISTRY, POLICY)
+    # Naive times (as SQLite returns them) are UTC.
+    ledger = [_ledger("2025-08", "tka-webhook", first.digest_hash, datetime(2025, 9, 11, 1)),
+              _ledger("2025-08", "tka-webhook", second.digest_hash, datetime(2025, 9, 12, 1)),
+              _ledger("2025-08", "tka-email", first.digest_hash, datetime(2025, 9, 11, 1))]
+    # The report turned out to be misfiled and was taken out again: the period is back to the first digest, which
+    # the webhook's readers last saw replaced by the second one.
+    alerts = plan_alerts(first, ["tka-webhook", "tka-email"], ledger, "2025-08")
+    assert [(a.channel, a.alert_key) for a in alerts] == [
+        ("tka-webhook", alert_key("2025-08", "tka-webhook", first.digest_hash))]
+    assert [a.channel for a in plan_alerts(second, ["tka-webhook", "tka-email"], ledger, "2025-08")] == ["tka-email"]
+    # Recording the re-sent digest overwrites its ledger row with the later time: nothing more to send.
+    ledger[0] = _ledger("2025-08", "tka-webhook", first.digest_hash, "2025-09-13T09:00:00+08:00")
+    assert plan_alerts(first, ["tka-webhook", "tka-email"], ledger, "2025-08") == []
+
+
+def test_last_sent_per_channel_of_the_period_only() -> None:
+    from tka.compliance.digest import last_sent
+
+    ledger = [_ledger("2025-08", "a", "h1", "2025-09-11T01:00:00+00:00"),
+              _ledger("2025-08", "a", "h2", "2025-09-11T08:30:00+08:00"),  # 00:30 UTC: earlier than h1
+              _ledger("2025-08", "b", "h3", None),
+              _ledger("2025-09", "a", "h4", "2025-10-11T01:00:00+00:00")]
+    assert last_sent(ledger, "2025-08") == {"a": "h1", "b": "h3"}
+    assert last_sent([], "2025-08") == {}
 
 def test_render_table_and_markdown() -> None:
     frame = STATUS.iloc[[0, 2]]
