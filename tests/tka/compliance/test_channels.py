@@ -2,94 +2,37 @@
 
 from __future__ import annotations
 
-import json
 import re
-import socket
-import threading
 from collections.abc import Iterator
-from email import message_from_bytes
-from email.message import Message
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from rich.console import Console
+
+from tests.receivers import EMAIL_FROM, EMAIL_TO, SmtpReceiver, WebhookReceiver, email_text, save_alert_blocks
 
 pytestmark = pytest.mark.slow
 
 
-class _Collector(BaseHTTPRequestHandler):
-    received: ClassVar[list[dict[str, Any]]] = []  # replaced per server by the fixture
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.received.append({"path": self.path, "content_type": self.headers.get("Content-Type"),
-                              "json": json.loads(body)})
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
-def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+def webhook() -> Iterator[WebhookReceiver]:
     """An HTTP server on a free local port that records every POST."""
-    handler = type("Handler", (_Collector,), {"received": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook", handler.received
-    server.shutdown()
-    server.server_close()
-
-
-class _Mailbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-        self.envelopes: list[tuple[str, list[str]]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.content))
-        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    with WebhookReceiver() as receiver:
+        yield receiver
 
 
 @pytest.fixture(scope="module")
-def smtp() -> Iterator[tuple[int, _Mailbox]]:
+def smtp() -> Iterator[SmtpReceiver]:
     """An aiosmtpd server on a free local port that keeps every message."""
-    mailbox = _Mailbox()
-    port = _free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, mailbox
-    controller.stop()
+    with SmtpReceiver() as receiver:
+        yield receiver
 
 
 @pytest.fixture(scope="module")
-def channels(prefect_api: None, webhook: tuple[str, list[dict[str, Any]]],
-             smtp: tuple[int, _Mailbox]) -> dict[str, Any]:
+def channels(prefect_api: None, webhook: WebhookReceiver, smtp: SmtpReceiver) -> dict[str, Any]:
     """Saved blocks: a custom webhook (tka-webhook) and an SMTP e-mail (tka-email) pointing at the receivers."""
-    from prefect.blocks.notifications import CustomWebhookNotificationBlock
-    from prefect_email import EmailServerCredentials
-
-    from tka.compliance.channels import SmtpEmailNotification
-
-    url, _ = webhook
-    CustomWebhookNotificationBlock(name="tka", url=url, json_data={"subject": "{{subject}}", "text": "{{body}}"},
-                                   ).save("tka-webhook", overwrite=True)
-    credentials = EmailServerCredentials(smtp_server="127.0.0.1", smtp_type="INSECURE", smtp_port=smtp[0])
-    SmtpEmailNotification(credentials=credentials, email_from="tka@kukarkab.test",
-                          email_to=["kesbangpol@kukarkab.test", "operator@kukarkab.test"]).save("tka-email",
-                                                                                               overwrite=True)
-    return {"webhook": webhook[1], "mailbox": smtp[1]}
+    save_alert_blocks(webhook, smtp, "tka-webhook", "tka-email")
+    return {"webhook": webhook.received, "mailbox": smtp}
 
 
 def test_webhook_receives_exact_json(channels: dict[str, Any]) -> None:
@@ -115,15 +58,14 @@ def test_smtp_email_exact_subject_and_body(channels: dict[str, Any]) -> None:
     from tka.compliance.channels import send
 
     mailbox = channels["mailbox"]
-    mailbox.messages.clear()
-    mailbox.envelopes.clear()
+    mailbox.clear()
     assert send("tka-email", "[TKA] Laporan perusahaan periode Agustus 2025", "Belum lapor: 3\n") is True
-    assert mailbox.envelopes == [("tka@kukarkab.test", ["kesbangpol@kukarkab.test", "operator@kukarkab.test"])]
+    assert mailbox.envelopes == [(EMAIL_FROM, list(EMAIL_TO))]
     message = mailbox.messages[0]
     assert message["Subject"] == "[TKA] Laporan perusahaan periode Agustus 2025"
     assert message["From"] == "tka@kukarkab.test"
     # SMTP carries CRLF line ends.
-    assert message.get_payload(decode=True).decode() == "Belum lapor: 3\r\n"
+    assert email_text(message) == "Belum lapor: 3\r\n"
 
 
 def test_dry_run_prints_and_sends_nothing(channels: dict[str, Any]) -> None:
