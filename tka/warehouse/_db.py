@@ -62,12 +62,15 @@ def _ready_types(column_type: Any) -> tuple[type, ...]:
     return ()
 
 
-def frame_rows(
+def frame_tuples(
     frame: pd.DataFrame | Sequence[Mapping[str, Any]] | None,
     table: Table,
     defaults: Mapping[str, Any] | None = None,
-) -> list[dict[str, Any]]:
-    """Rows of ``frame`` restricted to ``table``'s columns (missing ones None), with ``defaults`` applied."""
+) -> list[tuple[Any, ...]]:
+    """Rows of ``frame`` as tuples in ``table``'s column order (missing columns None), ``defaults`` applied.
+
+    Tuples, not dicts: a 200k-row period as dicts costs about five times the memory.
+    """
     if frame is None:
         return []
     if not isinstance(frame, pd.DataFrame):
@@ -75,49 +78,63 @@ def frame_rows(
     if frame.empty:
         return []
     defaults = dict(defaults or {})
-    names = [c.name for c in table.columns]
-    df = frame.reindex(columns=names).astype(object)
-    df = df.where(df.notna(), None)
+    columns = []
     for column in table.columns:
-        values = df[column.name]
+        if column.name in frame.columns:
+            series = frame[column.name]
+            values = series.astype(object).where(series.notna(), None).tolist()
+        else:
+            values = [None] * len(frame)
         if column.name in defaults:
-            values = pd.Series(
-                [defaults[column.name] if v is None else v for v in values], index=df.index, dtype=object
-            )
+            default = defaults[column.name]
+            values = [default if v is None else v for v in values]
         # Convert a column only when it holds a type the DB column does not take as is (a cheap type scan;
         # pd.Timestamp is a datetime subclass, so DATE columns check the exact type).
         types = set(map(type, values)) - {type(None)}
         ready = _ready_types(column.type)
         if types and not all(t in ready for t in types):
-            values = pd.Series([_cell(v, column.type) for v in values], index=df.index, dtype=object)
-        df[column.name] = values
-    # itertuples on an object frame avoids pandas' per-cell boxing in to_dict (2x faster on 200k rows).
-    return [dict(zip(names, values, strict=True)) for values in df.itertuples(index=False, name=None)]
+            values = [_cell(v, column.type) for v in values]
+        columns.append(values)
+    return list(zip(*columns, strict=True))
+
+
+def frame_rows(
+    frame: pd.DataFrame | Sequence[Mapping[str, Any]] | None,
+    table: Table,
+    defaults: Mapping[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Rows of ``frame`` restricted to ``table``'s columns (missing ones None), with ``defaults`` applied."""
+    names = [c.name for c in table.columns]
+    return [dict(zip(names, values, strict=True)) for values in frame_tuples(frame, table, defaults)]
 
 
 def bulk_insert(
     conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], *, use_copy: bool = True
 ) -> int:
-    """Insert ``rows`` inside the caller's transaction: COPY on PostgreSQL for big ones, else executemany."""
+    """Insert ``rows`` inside the caller's transaction: COPY on PostgreSQL for big ones, else executemany.
+
+    ``rows`` are mappings, or tuples in the table's column order (``frame_tuples``).
+    """
     if not rows:
         return 0
+    names = [c.name for c in table.columns]
+    tuples = rows if isinstance(rows[0], tuple) else [tuple(r.get(n) for n in names) for r in rows]
     if use_copy and conn.dialect.name == "postgresql" and len(rows) >= COPY_THRESHOLD:
-        names = [c.name for c in table.columns]
         quoted = ", ".join(conn.dialect.identifier_preparer.quote(n) for n in names)
         cursor = conn.connection.driver_connection.cursor()  # same DB connection, same transaction
         with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row.get(n) for n in names])
+            for row in tuples:
+                copy.write_row(row)
         cursor.close()
         return len(rows)
     if conn.dialect.name == "sqlite":
-        return _sqlite_executemany(conn, table, rows)
-    for start in range(0, len(rows), _CHUNK):
-        conn.execute(table.insert(), list(rows[start : start + _CHUNK]))
+        return _sqlite_executemany(conn, table, tuples)
+    for start in range(0, len(tuples), _CHUNK):
+        conn.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in tuples[start : start + _CHUNK]])
     return len(rows)
 
 
-def _sqlite_executemany(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> int:
+def _sqlite_executemany(conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]]) -> int:
     """Plain DB-API executemany with SQLAlchemy's own bind processors (same stored format, less overhead)."""
     names = [c.name for c in table.columns]
     processors = [c.type._cached_bind_processor(conn.dialect) for c in table.columns]
@@ -130,7 +147,7 @@ def _sqlite_executemany(conn: Connection, table: Table, rows: Sequence[Mapping[s
     for start in range(0, len(rows), _CHUNK):
         batch = []
         for row in rows[start : start + _CHUNK]:
-            values = [row.get(n) for n in names]
+            values = list(row)
             for i, process in active:
                 values[i] = process(values[i])
             batch.append(tuple(values))

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, case, delete, func, select, update
 
-from tka.warehouse._db import bulk_insert, frame_rows, upsert, utcnow
+from tka.warehouse._db import bulk_insert, frame_rows, frame_tuples, upsert, utcnow
 from tka.warehouse.engine import serialize, write_transaction
 from tka.warehouse.ledger import MULTI_FILE_KINDS, replace_superseded_issues, superseded_shas, write_ledger
 from tka.warehouse.schema import company, period_load, run, source_record, validation_issue, worker
@@ -83,10 +83,17 @@ def _settle_worker_spans(conn: Connection, period: str) -> None:
     )
 
 
-def _workers_from_months(months: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _frame(rows: Frame) -> pd.DataFrame:
+    """A DataFrame of ``rows`` (empty when None)."""
+    if rows is None:
+        return pd.DataFrame()
+    return rows if isinstance(rows, pd.DataFrame) else pd.DataFrame([dict(r) for r in rows])
+
+
+def _workers_from_months(months: Frame) -> pd.DataFrame:
     """Worker identity rows derived from the period's worker_month rows."""
-    keep = ("worker_id", "passport_no", "nationality", "name", "birth_date", "sex")
-    return [{k: m.get(k) for k in keep} for m in months]
+    keep = ["worker_id", "passport_no", "nationality", "name", "birth_date", "sex"]
+    return _frame(months).reindex(columns=keep)
 
 
 def _issue_rows(conn: Connection, period: str, run_id: str, issues: Frame) -> tuple[list[dict], int, int]:
@@ -160,24 +167,24 @@ def load_period(
     """
     step = on_step or (lambda _name: None)
     now = utcnow()
-    records = frame_rows(source_records, source_record, {"period": period, "run_id": run_id})
-    unique = {r["record_key"]: r for r in reversed(records)}  # first occurrence wins
-    if len(unique) != len(records):
+    records_frame = _frame(source_records)
+    if len(records_frame) and records_frame["record_key"].duplicated().any():
         log.warning(
             "period %s: %d duplicate record keys dropped (same file content twice?)",
             period,
-            len(records) - len(unique),
+            int(records_frame["record_key"].duplicated().sum()),
         )
-        records = sorted(unique.values(), key=lambda r: r["record_key"])
-    months = frame_rows(worker_month, worker_month_t, {"period": period})
+        records_frame = records_frame.drop_duplicates("record_key", keep="first").sort_values("record_key")
+    records = frame_tuples(records_frame, source_record, {"period": period, "run_id": run_id})
+    months = frame_tuples(worker_month, worker_month_t, {"period": period})
     worker_rows = frame_rows(
-        workers if workers is not None else _workers_from_months(months),
+        workers if workers is not None else _workers_from_months(worker_month),
         worker,
         {"first_period": period, "last_period": period},
     )
     span = {"first_period": period, "last_period": period}
     company_rows = frame_rows(_company_frame(companies), company, span)
-    cp_rows = frame_rows(company_period, company_period_t, {"period": period})
+    cp_rows = frame_tuples(company_period, company_period_t, {"period": period})
 
     with write_transaction(engine) as conn:
         serialize(conn, f"tka:load:{period}")  # concurrent loads of one period queue instead of colliding
