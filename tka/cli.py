@@ -61,6 +61,8 @@ def sample(
     scale: Annotated[str, typer.Option(help="kukar (~45 files, ~3,000 rows) or national (~1,000 files, "
                                             "~200,000 rows, for benchmarks).")] = "kukar",
     seed: Annotated[int, typer.Option(help="Random seed; the same seed writes byte-identical files.")] = 7,
+    size: Annotated[float, typer.Option(help="Multiply the scale's companies and workers (e.g. 0.25 or 2; "
+                                             "benchmarks use it to measure growth).", min=0.01, max=8)] = 1.0,
     out: Annotated[Path, typer.Option(help="Folder to write the sample shared drive into.")] = Path("data/drive"),
     truth: Annotated[Path, typer.Option(help="Where to write the ground truth JSON (keep it outside the drive).")]
     = Path("data/truth.json"),
@@ -76,7 +78,8 @@ def sample(
     with Progress(console=err, transient=True) as bar:
         job = bar.add_task(f"Writing {scale} sample for {period}", total=None)
         expected = generate_drive(period, scale, seed, out, truth,
-                                  progress=lambda done, total: bar.update(job, completed=done, total=total))
+                                  progress=lambda done, total: bar.update(job, completed=done, total=total),
+                                  size=size)
     table = Table(title=f"Sample drive {out} ({scale}, seed {seed})")
     table.add_column("expected")
     table.add_column("value", justify="right")
@@ -170,7 +173,7 @@ def ingest(
     try:
         summary = run_ingest(period, settings, dry_run_alerts=dry_run_alerts or None, reprocess=reprocess,
                              show_progress=not as_json)
-    except Exception as exc:  # the flow failed: the operator needs the reason and the next step
+    except Exception as exc:  # noqa: BLE001 - the flow failed: the operator needs the reason and the next step
         if as_json:
             print(json.dumps({"period": period, "status": "failed", "error": str(exc)}))
             raise typer.Exit(code=1) from None

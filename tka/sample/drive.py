@@ -36,16 +36,21 @@ def _file_rng(seed: int, path: str) -> random.Random:
 
 
 def generate_drive(period: str, scale: str, seed: int, out: Path, truth_path: Path,
-                   progress: Progress | None = None) -> dict[str, Any]:
-    """Write ``<out>/<period>/<folder>/<file>`` and the truth JSON to ``truth_path``; return truth["expected"]."""
+                   progress: Progress | None = None, size: float = 1.0) -> dict[str, Any]:
+    """Write ``<out>/<period>/<folder>/<file>`` and the truth JSON to ``truth_path``; return truth["expected"].
+
+    ``size`` scales the number of companies and workers (and injected errors) of ``scale``; 1 is the preset.
+    """
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {sorted(SCALES)}, not {scale!r}")
+    if not 0 < size <= 8:
+        raise ValueError(f"size must be in (0, 8], not {size!r}")
     p0 = period_start(period)
     rng = random.Random(seed)
-    population = build_population(rng, scale, p0)
+    population = build_population(rng, scale, p0, size)
     ctx = RuleContext.from_config(p0, sources(), reference())
     files = plan_files(rng, population, scale)
-    factor = 1 if scale == "kukar" else 20
+    factor = max(1, round((1 if scale == "kukar" else 20) * size))
     inject(rng, files, population, ctx, factor)
     taken = {p.passport for p in population.persons}
     renewed = renew_passports(rng, files, population, 2 * factor, taken)
@@ -78,7 +83,7 @@ def generate_drive(period: str, scale: str, seed: int, out: Path, truth_path: Pa
         if progress:
             progress(done, total)
     truth_files.sort(key=lambda f: f["path"])
-    truth = _truth(period, scale, seed, population, truth_files, renewed)
+    truth = _truth(period, scale, seed, population, truth_files, renewed, size)
     truth_path.parent.mkdir(parents=True, exist_ok=True)
     truth_path.write_text(json.dumps(truth, ensure_ascii=False, indent=1, sort_keys=False), encoding="utf-8")
     return truth["expected"]
@@ -154,7 +159,7 @@ def _broken_bytes(reason: str, company: Company, p0: dt.date, seed: int) -> byte
 
 
 def _truth(period: str, scale: str, seed: int, population: Population, files: list[dict[str, Any]],
-           renewed: list[str]) -> dict[str, Any]:
+           renewed: list[str], size: float = 1.0) -> dict[str, Any]:
     accepted_workers: set[str] = set()
     evidence: set[str] = set()  # company names on accepted agency/kecamatan rows
     rows_total = rows_rejected = 0
@@ -193,7 +198,7 @@ def _truth(period: str, scale: str, seed: int, population: Population, files: li
     missing = sorted(c.nib for c in population.companies if c.in_registry and c.must_report and not c.sends_report)
     outsiders = sorted(c.name for c in population.companies if not c.in_registry and c.nib in evidence)
     return {
-        "period": period, "scale": scale, "seed": seed,
+        "period": period, "scale": scale, "size": size, "seed": seed,
         "files": files,
         "persons": persons,
         "companies": companies,

@@ -242,9 +242,15 @@ def _birth(rng: random.Random, p0: dt.date, min_age: int, max_age: int) -> dt.da
     return earliest + dt.timedelta(days=rng.randint(0, (latest - earliest).days))
 
 
-def build_population(rng: random.Random, scale_name: str, p0: dt.date) -> Population:
-    """Companies, workers (with employments and permits) and dependants of one period."""
-    scale = SCALES[scale_name]
+def build_population(rng: random.Random, scale_name: str, p0: dt.date, size: float = 1.0) -> Population:
+    """Companies, workers (with employments and permits) and dependants of one period.
+
+    ``size`` multiplies the scale's registry, outsiders and workers (benchmarks measure growth with it).
+    """
+    scale = dict(SCALES[scale_name])
+    if size != 1.0:
+        for key in ("registry", "outsiders", "workers"):
+            scale[key] = max(1, round(scale[key] * size))
     companies = build_companies(rng, scale)
     employers = [c for c in companies if (c.must_report and rng.random() < scale["employing"]) or not c.in_registry]
     # Company size is skewed: a few big coal contractors, many small employers.

@@ -245,3 +245,16 @@ def test_every_file_name_gives_the_reader_its_true_source(drive):
         f["path"]: (f["source_kind"], f["source_id"]) for f in truth["files"]}
     assert any(f["source_id"] == "kecamatan:64.02.10" and not f["quarantine"] and f["rows"]
                for f in truth["files"])
+
+
+def test_size_scales_people_and_rows_and_is_deterministic(drive, tmp_path):
+    half = generate_drive(PERIOD, "kukar", 5, tmp_path / "a" / "drive", tmp_path / "a" / "truth.json", size=0.5)
+    again = generate_drive(PERIOD, "kukar", 5, tmp_path / "b" / "drive", tmp_path / "b" / "truth.json", size=0.5)
+    assert half == again
+    assert _tree(tmp_path / "a" / "drive") == _tree(tmp_path / "b" / "drive")
+    full = drive[2]
+    assert 0.4 <= half["workers"] / full["workers"] <= 0.6
+    assert 0.4 <= half["rows_total"] / full["rows_total"] <= 0.6
+    assert json.loads((tmp_path / "a" / "truth.json").read_text(encoding="utf-8"))["size"] == 0.5
+    with pytest.raises(ValueError, match="size"):
+        generate_drive(PERIOD, "kukar", 5, tmp_path / "c", tmp_path / "c.json", size=0)
