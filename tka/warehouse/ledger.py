@@ -18,6 +18,10 @@ from tka.warehouse.schema import file_ledger, validation_issue
 MULTI_FILE_KINDS: frozenset[str] = frozenset({"kecamatan", "disnakertrans", "imigrasi"})
 
 
+# What a file_ledger row keeps when its version is superseded by one on the drive in a later run.
+SUPERSEDED_KEEPS: frozenset[str] = frozenset({"rows_read", "detail", "quarantine_reason"})
+
+
 @dataclass(frozen=True)
 class FileVersion:
     """One file version as the ledger knows it."""
@@ -186,16 +190,13 @@ def write_ledger(
                 detail=info.get("detail"), superseded_by=superseded_by, rows_read=info.get("rows_read"),
             )
         )
-    upsert(
-        conn,
-        file_ledger,
-        rows,
-        update=[
-            c.name
-            for c in file_ledger.columns
-            if c.name not in ("file_sha256", "path", "period", "first_seen_run")
-        ],
-    )
+    everything = [c.name for c in file_ledger.columns if c.name not in ("file_sha256", "path", "period",
+                                                                          "first_seen_run")]
+    upsert(conn, file_ledger, [r for r in rows if r["status"] != "superseded"], update=everything)
+    # A superseded version is not read in this run: its row keeps what an earlier run learnt when it was read
+    # (rows_read, detail, quarantine_reason) and only gets the new status and the version that replaced it.
+    upsert(conn, file_ledger, [r for r in rows if r["status"] == "superseded"],
+           update=[c for c in everything if c not in SUPERSEDED_KEEPS])
     superseded = sum(1 for r in rows if r["status"] == "superseded")
     # Older versions (earlier runs) that lost to a current file.
     for f in older:

@@ -202,6 +202,20 @@ def test_newer_company_file_supersedes_and_replaces_old_issues(engine) -> None: 
     assert period_snapshot(engine, "2025-08") == snap
 
 
+def test_a_superseded_version_still_on_the_drive_keeps_what_its_load_recorded(engine) -> None:  # type: ignore[no-untyped-def]
+    """The flow passes a superseded file as file_outcomes() does (status only, not read): its ledger row keeps
+    the rows_read of the run that loaded it, as an old version that left the drive does."""
+    load_period(engine, "2025-08", "run-1", **period_inputs())
+    (loaded,) = [f for f in period_snapshot(engine, "2025-08")["file_ledger"] if f["file_sha256"] == SHA_COMPANY]
+    assert loaded["rows_read"] == 1
+    old_file = file_info(COMPANY_PATH, SHA_COMPANY, "company", f"company:{NIB}", 3, status="superseded")
+    revised = period_inputs(company_sha=SHA_COMPANY_V2, company_day=9,
+                            company_path=f"2025-08/perusahaan/{NIB} PT ALPHA revisi.xlsx", extra_files=[old_file])
+    load_period(engine, "2025-08", "run-2", **revised)
+    (old,) = [f for f in period_snapshot(engine, "2025-08")["file_ledger"] if f["file_sha256"] == SHA_COMPANY]
+    assert old == {**loaded, "status": "superseded", "superseded_by": SHA_COMPANY_V2}
+
+
 def test_same_path_with_new_content_supersedes_old_version(engine) -> None:  # type: ignore[no-untyped-def]
     load_period(engine, "2025-08", "run-1", **period_inputs())
     load_period(engine, "2025-08", "run-2", **period_inputs(company_sha=SHA_COMPANY_V2, company_day=9))
