@@ -8,6 +8,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from tka.settings import Settings
+
 
 def is_transient_io_error(task: Any, task_run: Any, state: Any) -> bool:
     """Retry only when the failure is drive or database I/O, never a data-quality or code error."""
@@ -22,12 +24,19 @@ def is_transient_io_error(task: Any, task_run: Any, state: Any) -> bool:
     return False
 
 
-# Options for tasks that touch the drive or the warehouse.
-IO_RETRIES: dict[str, Any] = {
-    "retries": 3,
-    "retry_delay_seconds": exponential_backoff(backoff_factor=2),
-    "retry_jitter_factor": 0.5,
-    "retry_condition_fn": is_transient_io_error,
-}
+def io_retries(settings: Settings | None = None) -> dict[str, Any]:
+    """Retry options for I/O stages: TKA_IO_RETRIES retries (default 3) after about TKA_IO_RETRY_DELAY seconds
+    (default 2), doubling each time: on average 2, 4 and 8 s, each jittered by at most +50%."""
+    settings = settings or Settings()
+    return {
+        "retries": settings.io_retries,
+        "retry_delay_seconds": exponential_backoff(backoff_factor=settings.io_retry_delay),
+        "retry_jitter_factor": 0.5,
+        "retry_condition_fn": is_transient_io_error,
+    }
+
+
+# Options for tasks that touch the drive or the warehouse (read from the environment when the tasks are imported).
+IO_RETRIES: dict[str, Any] = io_retries()
 # Stage tasks hand DataFrames to each other in memory: hashing them for a cache key would cost more than the work.
 STAGE: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}

@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     alert_blocks: Annotated[list[str], NoDecode] = Field(default_factory=list,
                                     description="Prefect notification block names; empty = use config/policy.yaml")
     dry_run_alerts: bool = Field(default=False, description="Print alerts instead of sending them")
+    io_retries: int = Field(default=3, ge=0, le=50,
+                            description="Retries of a stage after a transient drive or database error")
+    io_retry_delay: float = Field(default=2.0, ge=0, description="Average seconds before the first of those "
+                                  "retries; each later one waits twice as long (jittered, at most +50%)")
 
     @field_validator("alert_blocks", mode="before")
     @classmethod
