@@ -239,8 +239,9 @@ def drive(sample: tuple[Path, dict[str, Any]], tmp_path: Path) -> Path:
 # --- Helpers ----------------------------------------------------------------------------------------------------
 
 
-def run(period: str, drive: Path, warehouse_url: str, dry_run: bool = False) -> dict[str, Any]:
-    return monthly_ingest(period=period, drive_url=str(drive), warehouse_url=warehouse_url, dry_run_alerts=dry_run)
+def run(period: str, drive: Path, warehouse_url: str, dry_run: bool = False, reprocess: bool = False) -> dict[str, Any]:
+    return monthly_ingest(period=period, drive_url=str(drive), warehouse_url=warehouse_url, dry_run_alerts=dry_run,
+                          reprocess=reprocess)
 
 
 def ledger(warehouse_url: str, period: str) -> list[dict[str, Any]]:
@@ -338,11 +339,13 @@ def test_digest_is_sent_once_per_change_to_webhook_and_email(
     august_ledger = ledger(warehouse_url, PERIOD)
     august_hash = assert_ledger_holds(august_ledger, PERIOD, august)
 
-    # 2. Re-running the unchanged period sends nothing and leaves the ledger as it was.
-    summary = run(PERIOD, drive, warehouse_url)
-    assert summary["alerts_sent"] == []
-    assert take_messages(receivers) == ([], [])
-    assert ledger(warehouse_url, PERIOD) == august_ledger
+    # 2. Re-running the unchanged period sends nothing and leaves the ledger as it was: whether the run sees its
+    #    inputs unchanged and stops early, or does all the work again (reprocess) and the ledger holds it back.
+    for reprocess in (False, True):
+        summary = run(PERIOD, drive, warehouse_url, reprocess=reprocess)
+        assert summary["alerts_sent"] == []
+        assert take_messages(receivers) == ([], [])
+        assert ledger(warehouse_url, PERIOD) == august_ledger
 
     # 3. September: the same companies stay silent (their second month: escalation), and one company that
     #    reported in August does not report (its first month: listed after every escalated company).
