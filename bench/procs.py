@@ -1,5 +1,7 @@
 """Process helpers for the benchmarks: run a command in a fresh process and measure its wall time and the peak
-resident memory of its whole process tree (the flow reads files in a process pool, so the tree is what counts).
+memory of its whole process tree (the flow reads files in a process pool, so the tree is what counts). Memory is
+the sum of each process's PSS (proportional set size): RSS would count the pages a forked reader shares with its
+parent twice.
 """
 
 from __future__ import annotations
@@ -13,13 +15,22 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-PAGE = os.sysconf("SC_PAGE_SIZE")
+
+def _pss_bytes(pid: int) -> int:
+    """Proportional set size of one process: pages shared with forked children are split, not counted twice."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
-def _tree_rss_bytes(root: int) -> int:
-    """Sum of RSS over ``root`` and its descendants, from /proc (Linux)."""
+def _tree_memory_bytes(root: int) -> int:
+    """Memory of ``root`` and its descendants (sum of PSS), from /proc (Linux)."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -29,7 +40,6 @@ def _tree_rss_bytes(root: int) -> int:
         except OSError:
             continue
         parents[int(entry)] = int(fields[1])
-        rss[int(entry)] = int(fields[21]) * PAGE
     tree, frontier = {root}, [root]
     while frontier:
         pid = frontier.pop()
@@ -37,12 +47,12 @@ def _tree_rss_bytes(root: int) -> int:
             if parent == pid and child not in tree:
                 tree.add(child)
                 frontier.append(child)
-    return sum(rss.get(pid, 0) for pid in tree)
+    return sum(_pss_bytes(pid) for pid in tree)
 
 
 @dataclass
 class Measured:
-    """One process run: wall seconds, peak RSS of its process tree in MiB, exit code, output."""
+    """One process run: wall seconds, peak memory (sum of PSS) of its process tree in MiB, exit code, output."""
 
     seconds: float
     peak_mib: float
@@ -52,8 +62,8 @@ class Measured:
 
 
 def measure(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None,
-            interval: float = 0.05, timeout: float = 1800) -> Measured:
-    """Run ``cmd`` in a fresh process; sample the tree's RSS every ``interval`` seconds."""
+            interval: float = 0.1, timeout: float = 1800) -> Measured:
+    """Run ``cmd`` in a fresh process; sample its process tree's memory every ``interval`` seconds."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = 0
@@ -62,7 +72,7 @@ def measure(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None 
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, _tree_rss_bytes(proc.pid))
+            peak = max(peak, _tree_memory_bytes(proc.pid))
             done.wait(interval)
 
     sampler = threading.Thread(target=sample, daemon=True)
