@@ -204,6 +204,8 @@ def _fix_for(issue: Row, person: Row) -> tuple[str, object] | None:
     """(action, value) that corrects one error issue from the person's true data, or None if the truth lacks it."""
     if issue["rule"] == "duplicate_row":
         return "delete", None
+    if issue["header"] is None:  # the cell to retype is not known
+        return None
     if issue["column"] == "birth_date" and issue["rule"] in ("age_out_of_range", "date_unparsed"):
         return "set", dt.date.fromisoformat(person["birth_date"]).strftime("%d-%m-%Y")
     if issue["column"] == "nationality" and issue["rule"] in ("nationality_unknown", "required_field"):
