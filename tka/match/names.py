@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 from rapidfuzz import fuzz
@@ -55,7 +55,16 @@ def clean_passport(value: object) -> str | None:
 
 def passports_near(a: str, b: str, lookalike: Mapping[str, str], max_edits: int = 1) -> bool:
     """True if two passport numbers differ by at most ``max_edits`` edits or only in look-alike characters."""
-    if Levenshtein.distance(a, b, score_cutoff=max_edits) <= max_edits:
-        return True
+    return passport_matcher(lookalike, max_edits)(a, b)
+
+
+def passport_matcher(lookalike: Mapping[str, str], max_edits: int = 1) -> Callable[[str, str], bool]:
+    """``passports_near`` with its settings fixed, for comparing many pairs."""
     table = str.maketrans(dict(lookalike))
-    return len(a) == len(b) and a.translate(table) == b.translate(table)
+
+    def near(a: str, b: str) -> bool:
+        if Levenshtein.distance(a, b, score_cutoff=max_edits) <= max_edits:
+            return True
+        return len(a) == len(b) and a.translate(table) == b.translate(table)
+
+    return near

@@ -1,0 +1,76 @@
+"""The fast resolver gives exactly what the original one gave, on random frames full of near-collisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from tests.tka.match import reference_resolve
+from tka.match import load_config, resolve
+
+CFG = load_config()
+PERIOD = "2025-08"
+NAMES = ["GAO XUEFENG", "XUEFENG GAO", "GAO XUE FENG", "GAO XUEFENG", "GAO XUEFANG", "LI WEI", "LI  WEI",
+         "WEI LI", "LI WEN", "KIM MINJUN", "KIM MIN JUN", "ZHANG WEI", None]
+PASSPORTS = ["E12345678", "E12345679", "E1234567", "EI2345678", "E l2345678", "EB7654321", "EB765432I",
+             "M12345678", "123456789", "e1234-5678", None, "", "  "]
+DATES = [dt.date(1985, 3, 2), dt.date(1985, 3, 2), dt.date(1990, 1, 1), None]
+NATS = ["CHN", "CHN", "KOR", None, " CHN "]
+IDS = ["K1", "K-1", "K2", None, None]
+NIBS = ["1111111111111", "2222222222222", None]
+COMPANIES = ["PT ALPHA", "PT BETA", "1111111111111", None]
+
+
+def _row(rng: random.Random, key: str) -> dict[str, Any]:
+    return {
+        "record_key": key,
+        "source_kind": rng.choice(["imigrasi", "disnakertrans", "company", "kecamatan"]),
+        "passport_no": rng.choice(PASSPORTS),
+        "nationality": rng.choice(NATS),
+        "name": rng.choice(NAMES),
+        "birth_date": rng.choice(DATES),
+        "kitas_no": rng.choice(IDS),
+        "notifikasi_no": rng.choice(IDS),
+        "rptka_no": rng.choice(IDS),
+        "company_nib": rng.choice(NIBS),
+        "company_name": rng.choice(COMPANIES),
+        "person_kind": rng.choice(["worker"] * 8 + ["dependant", None]),
+        "status": rng.choice(["accepted"] * 8 + ["rejected", None]),
+    }
+
+
+def _frames(seed: int) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    rng = random.Random(seed)
+    keys = [f"{rng.choice('abcdef')}{rng.randrange(1000):03d}:{i}" for i in range(rng.randrange(1, 45))]
+    rows = pd.DataFrame([_row(rng, k) for k in keys])
+    if rng.random() < 0.3:
+        return rows, None
+    known = []
+    for _ in range(rng.randrange(0, 10)):
+        row = _row(rng, "")
+        for column in ("record_key", "source_kind", "person_kind", "status"):
+            del row[column]
+        known.append({"worker_id": f"W00000000000{rng.randrange(5)}", **row})
+    return rows, pd.DataFrame(known) if known else pd.DataFrame(columns=["worker_id"])
+
+
+@pytest.mark.parametrize("seed", range(400))
+def test_same_ids_and_reasons_as_the_original_resolver(seed: int) -> None:
+    rows, known = _frames(seed)
+    expected = reference_resolve.resolve(rows, known, PERIOD, CFG)
+    pd.testing.assert_frame_equal(resolve(rows, known, PERIOD, CFG), expected)
+
+
+def test_random_frames_reach_every_reason() -> None:
+    reasons: set[str] = set()
+    for seed in range(400):
+        rows, known = _frames(seed)
+        reasons |= set(reference_resolve.resolve(rows, known, PERIOD, CFG)["match_reason"])
+    assert {"passport", "passport_typo", "renewed_passport", "name_dob", "name_company", "new"} <= {
+        r.split(":")[-1] for r in reasons
+    }
+    assert any(r.startswith("known:") for r in reasons)
