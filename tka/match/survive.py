@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from collections import defaultdict
 
+import numpy as np
 import pandas as pd
 
 from tka.match.config import MatchConfig
@@ -22,13 +23,9 @@ def _present(series: pd.Series) -> pd.Series:
     return series.notna() & (series.astype(object) != "")
 
 
-def _pick(rows: pd.DataFrame, field: str, precedence: tuple[str, ...]) -> pd.Series:
-    """Per worker_id, the index of the row that supplies ``field``: best-ranked source, then record order."""
-    rank = {kind: i for i, kind in enumerate(precedence)}
-    candidates = rows.loc[_present(rows[field]), ["worker_id", "source_kind", "_order"]]
-    candidates = candidates.assign(_rank=candidates["source_kind"].map(rank).fillna(len(rank)))
-    best = candidates.sort_values(["_rank", "_order"], kind="stable").drop_duplicates("worker_id")
-    return pd.Series(best.index, index=best["worker_id"].to_numpy())
+def _present_values(values: np.ndarray) -> np.ndarray:
+    """``_present`` of an object array."""
+    return ~pd.isna(values) & (values != "")
 
 
 def _as_text(value: object) -> str:
@@ -36,20 +33,99 @@ def _as_text(value: object) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
-def _conflicts(rows: pd.DataFrame, fields: tuple[str, ...]) -> dict[str, str]:
-    """worker_id -> JSON {field: sorted distinct values} for the fields on which the rows disagree."""
-    found: dict[str, dict[str, list[str]]] = defaultdict(dict)
+class _Rows:
+    """The rows of one survive() call as object arrays, with each row's worker number and record order."""
+
+    def __init__(self, rows: pd.DataFrame) -> None:
+        self.frame = rows
+        ids = rows["worker_id"].to_numpy(dtype=object)
+        codes, uniques = pd.factorize(ids)
+        ranked = sorted(range(len(uniques)), key=uniques.__getitem__)
+        self.worker_ids = [uniques[i] for i in ranked]
+        position = np.empty(len(uniques), dtype=np.int64)
+        position[ranked] = np.arange(len(uniques))
+        self.worker = position[codes]  # number of the row's worker in sorted order
+        self.n_workers = len(uniques)
+        # Record order: by record_key (stable, missing keys last), the tie-break within one source.
+        keys = rows["record_key"].reset_index(drop=True) if "record_key" in rows.columns else None
+        self.order = np.empty(len(rows), dtype=np.int64)
+        if keys is None:
+            self.order[:] = np.arange(len(rows))
+        else:
+            self.order[_argsort_text(keys)] = np.arange(len(rows))
+        kinds = self.column("source_kind")
+        self.kind_codes, self.kinds = pd.factorize(kinds)
+        self._ranked: dict[tuple[str, ...], np.ndarray] = {}
+
+    def column(self, name: str) -> np.ndarray:
+        """The column as an object array (all None when the frame lacks it)."""
+        if name not in self.frame.columns:
+            return np.full(len(self.frame), None, dtype=object)
+        return self.frame[name].to_numpy(dtype=object)
+
+    def ranked(self, precedence: tuple[str, ...]) -> np.ndarray:
+        """Row numbers sorted by worker, then source rank in ``precedence`` (others last), then record order."""
+        found = self._ranked.get(precedence)
+        if found is None:
+            rank = {kind: i for i, kind in enumerate(precedence)}
+            by_kind = np.array([*(rank.get(k, len(rank)) for k in self.kinds), len(rank)], dtype=np.int64)
+            found = self._ranked[precedence] = np.lexsort((self.order, by_kind[self.kind_codes], self.worker))
+        return found
+
+    def pick(self, present: np.ndarray, precedence: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """(workers, the row supplying each): among present rows the best-ranked source, then record order."""
+        ranked = self.ranked(precedence)
+        candidates = ranked[present[ranked]]
+        workers = self.worker[candidates]
+        first = np.ones(len(candidates), dtype=bool)
+        first[1:] = workers[1:] != workers[:-1]
+        return workers[first], candidates[first]
+
+
+def _boxed(values: np.ndarray) -> np.ndarray:
+    """Values as a Series built from them holds them (datetimes become Timestamps), as object again."""
+    return pd.Series(values).astype(object).to_numpy()
+
+
+def _argsort_text(keys: pd.Series) -> np.ndarray:
+    """``keys.sort_values(kind="stable", na_position="last")`` as positions, fast for plain text keys."""
+    values = keys.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=False) == "string" and not any("\0" in v for v in values):
+        return np.argsort(values.astype(str), kind="stable")
+    return keys.sort_values(kind="stable", na_position="last").index.to_numpy()
+
+
+def _conflicts(rows: _Rows, fields: tuple[str, ...]) -> dict[int, str]:
+    """Worker number -> JSON {field: sorted distinct values} for the fields on which the rows disagree."""
+    found: dict[int, dict[str, list[str]]] = defaultdict(dict)
     for field in fields:
-        if field not in rows.columns:
+        if field not in rows.frame.columns:
             continue
-        present = rows.loc[_present(rows[field]), ["worker_id", field]]
-        values = present.assign(_v=present[field].map(_as_text))[["worker_id", "_v"]].drop_duplicates()
-        counts = values.groupby("worker_id")["_v"].transform("size")
-        for worker_id, group in values[counts > 1].groupby("worker_id", sort=True):
-            distinct = sorted(group["_v"])
-            found[str(worker_id)][field] = (
-                [mask(v) for v in distinct] if field in MASKED_IN_CONFLICTS else distinct
-            )
+        values = rows.column(field)
+        present = np.flatnonzero(_present_values(values))
+        cache: dict[object, str] = {}
+        texts = []
+        for value in values[present]:
+            if type(value) is str or type(value) is dt.date:
+                text = cache.get(value)
+                if text is None:
+                    text = cache[value] = _as_text(value)
+            else:
+                text = _as_text(value)
+            texts.append(text)
+        text_codes, uniques = pd.factorize(np.array(texts, dtype=object))
+        if not len(uniques):
+            continue
+        pairs = np.unique(rows.worker[present] * len(uniques) + text_codes)
+        workers = pairs // len(uniques)
+        several = np.bincount(workers, minlength=rows.n_workers)[workers] >= 2
+        masked = field in MASKED_IN_CONFLICTS
+        distinct: dict[int, list[str]] = defaultdict(list)
+        for worker, code in zip(workers[several].tolist(), (pairs[several] % len(uniques)).tolist(), strict=True):
+            distinct[worker].append(uniques[code])
+        for worker, texts_of_worker in distinct.items():
+            texts_of_worker.sort()
+            found[worker][field] = [mask(v) for v in texts_of_worker] if masked else texts_of_worker
     return {w: json.dumps(c, ensure_ascii=False, sort_keys=True) for w, c in found.items()}
 
 
@@ -74,59 +150,81 @@ def survive(
 
 def _survive(rows: pd.DataFrame, config: MatchConfig) -> pd.DataFrame:
     """survive() without the period column."""
-    rows = rows.loc[rows["worker_id"].notna()].copy()
+    rows = rows.loc[rows["worker_id"].notna()]
     columns = ["worker_id", *WORKER_MONTH_FIELDS, *SUMMARY_COLUMNS]
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    for field in (*WORKER_MONTH_FIELDS, "flags", "record_key"):
-        if field not in rows.columns:
-            rows[field] = None
-    rows = rows.astype({f: object for f in WORKER_MONTH_FIELDS})
-    rows = rows.sort_values("record_key", kind="stable", na_position="last")
-    rows["_order"] = range(len(rows))
-    rows = rows.reset_index(drop=True)
-
-    out = pd.DataFrame(index=pd.Index(sorted(rows["worker_id"].unique()), name="worker_id"))
+    table = _Rows(rows)
+    n_workers = table.n_workers
+    out: dict[str, np.ndarray] = {}
     members = {m for group in config.groups.values() for m in group}
     for field in WORKER_MONTH_FIELDS:
         if field in members:
             continue
         precedence = config.precedence(field)
-        chosen = _pick(rows, field, precedence)
-        out[field] = pd.Series(rows.loc[chosen.to_numpy(), field].to_numpy(), index=chosen.index)
+        values = table.column(field)
+        workers, chosen = table.pick(_present_values(values), precedence)
+        out[field] = np.full(n_workers, None, dtype=object)
+        out[field][workers] = _boxed(values[chosen])
+        has_head = np.zeros(n_workers, dtype=bool)
+        has_head[workers] = True
         for member in config.groups.get(field, ()):
             # Members come from the head's row; only workers without the head fall back to any row.
-            from_head = pd.Series(rows.loc[chosen.to_numpy(), member].to_numpy(), index=chosen.index)
-            fallback = _pick(rows, member, precedence)
-            fallback = fallback[~fallback.index.isin(chosen.index)]
-            from_rest = pd.Series(rows.loc[fallback.to_numpy(), member].to_numpy(), index=fallback.index)
-            out[member] = pd.concat([from_head, from_rest])
-    out = out.astype(object).where(out.notna(), None)
+            member_values = table.column(member)
+            out[member] = np.full(n_workers, None, dtype=object)
+            out[member][workers] = _boxed(member_values[chosen])
+            rest, fallback = table.pick(_present_values(member_values), precedence)
+            rest_mask = ~has_head[rest]
+            out[member][rest[rest_mask]] = _boxed(member_values[fallback[rest_mask]])
 
-    kinds = (
-        rows.loc[rows["source_kind"].notna(), ["worker_id", "source_kind"]]
-        .astype(str)
-        .drop_duplicates()
-        .sort_values(["worker_id", "source_kind"])
+    index = pd.Index(table.worker_ids, name="worker_id")
+    frame = pd.DataFrame(
+        {f: pd.Series(np.where(pd.isna(v), None, v), index=index, dtype=object) for f, v in out.items()},
+        index=index,
     )
-    by_kind = kinds.groupby("worker_id")["source_kind"]
-    out["sources"] = by_kind.agg(";".join).reindex(out.index).fillna("")
-    out["source_count"] = by_kind.size().reindex(out.index).fillna(0).astype(int)
-    out["record_count"] = rows.groupby("worker_id").size()
-    flagged = rows.loc[rows["flags"].notna(), ["worker_id", "flags"]]
-    flags = (
-        flagged.assign(flag=flagged["flags"].astype(str).str.split(";"))
-        .explode("flag")
-        .loc[lambda f: f["flag"].fillna("") != "", ["worker_id", "flag"]]
-        .drop_duplicates()
-        .sort_values(["worker_id", "flag"])
-    )
-    out["flags"] = flags.groupby("worker_id")["flag"].agg(";".join).reindex(out.index)
-    conflicts = _conflicts(rows, config.conflict_fields)
-    out["conflicts"] = [conflicts.get(w) for w in out.index]
-    for column in ("flags", "conflicts"):
-        out[column] = out[column].astype(object).where(out[column].notna(), None)
-    return out.reset_index()[columns]
+    frame["sources"], frame["source_count"] = _sources(table, index)
+    frame["record_count"] = np.bincount(table.worker, minlength=n_workers).astype(np.int64)
+    frame["flags"] = pd.Series(_flags(table), index=index, dtype=object)
+    conflicts = _conflicts(table, config.conflict_fields)
+    frame["conflicts"] = pd.Series([conflicts.get(w) for w in range(n_workers)], index=index, dtype=object)
+    return frame.reset_index()[columns]
+
+
+def _sources(table: _Rows, index: pd.Index) -> tuple[pd.Series, np.ndarray]:
+    """Per worker the sorted distinct source kinds joined by ';' and their number."""
+    kinds = [str(k) for k in table.kinds]
+    if not kinds:
+        return pd.Series("", index=index), np.zeros(len(index), dtype=np.int64)
+    names = sorted(set(kinds))
+    bit = {name: 1 << i for i, name in enumerate(names)}
+    bits = np.array([bit[k] for k in kinds], dtype=object if len(names) > 62 else np.int64)
+    has = table.kind_codes >= 0
+    held = np.zeros(table.n_workers, dtype=bits.dtype)
+    np.bitwise_or.at(held, table.worker[has], bits[table.kind_codes[has]])
+    codes, distinct = pd.factorize(held)
+    joined = [[n for i, n in enumerate(names) if int(d) >> i & 1] for d in distinct]
+    text = np.array([";".join(j) for j in joined], dtype=object)[codes]
+    count = np.array([len(j) for j in joined], dtype=np.int64)[codes]
+    return pd.Series(text.tolist(), index=index), count
+
+
+def _flags(table: _Rows) -> list[str | None]:
+    """Per worker the sorted distinct flags of its rows joined by ';', None without any."""
+    flags = table.column("flags")
+    flagged = np.flatnonzero(pd.notna(flags))
+    held: dict[int, set[str]] = defaultdict(set)
+    split: dict[str, list[str]] = {}
+    for worker, value in zip(table.worker[flagged].tolist(), flags[flagged].tolist(), strict=True):
+        text = str(value)
+        parts = split.get(text)
+        if parts is None:
+            parts = split[text] = [f for f in text.split(";") if f != ""]
+        held[worker].update(parts)
+    out: list[str | None] = [None] * table.n_workers
+    for worker, names in held.items():
+        if names:
+            out[worker] = ";".join(sorted(names))
+    return out
 
 
 def build_workers(worker_month: pd.DataFrame, known: pd.DataFrame | None, period: str) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""The fast resolver gives exactly what the original one gave, on random frames full of near-collisions."""
+"""The fast resolve() and survive() give exactly what the original ones gave, on random frames full of collisions."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from tests.tka.match import reference_resolve
-from tka.match import load_config, resolve
+from tests.tka.match import reference_resolve, reference_survive
+from tka.match import MatchConfig, load_config, resolve, survive
+from tka.warehouse.schema import WORKER_MONTH_FIELDS
 
 CFG = load_config()
 PERIOD = "2025-08"
@@ -74,3 +75,44 @@ def test_random_frames_reach_every_reason() -> None:
         r.split(":")[-1] for r in reasons
     }
     assert any(r.startswith("known:") for r in reasons)
+
+
+VALUES: list[Any] = ["A", "B", "b", "", None, float("nan"), pd.NaT, dt.date(2025, 1, 1), dt.date(2024, 12, 31),
+                     dt.datetime(2025, 1, 1, 8, 30), pd.Timestamp("2025-01-01"), 7, "7"]
+FLAGS = [None, "", "permit_expired", "passport_format;permit_expired", ";age_range;;", "age_range"]
+
+
+def _survive_frame(seed: int) -> pd.DataFrame:
+    rng = random.Random(seed)
+    fields = [f for f in WORKER_MONTH_FIELDS if rng.random() < 0.8]
+    rows = []
+    for i in range(rng.randrange(1, 40)):
+        row: dict[str, Any] = {
+            "record_key": rng.choice([f"k{rng.randrange(30):02d}", f"k{i:02d}", None]) if seed % 3 else f"k{i:03d}",
+            "worker_id": rng.choice(["W1", "W2", "W3", "W10", "W4", None]),
+            "source_kind": rng.choice(["imigrasi", "disnakertrans", "company", "kecamatan", "other", None]),
+            "flags": rng.choice(FLAGS),
+        }
+        for field in fields:
+            row[field] = rng.choice(VALUES[:5] if seed % 2 else VALUES)
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    if seed % 5 == 0:
+        frame = frame.drop(columns=["record_key"])
+    if seed % 7 == 0:
+        frame = frame.drop(columns=["flags"])
+    return frame
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_same_worker_months_as_the_original_survive(seed: int) -> None:
+    frame = _survive_frame(seed)
+    cfg = CFG if seed % 4 else MatchConfig.from_mapping(
+        {"precedence": {"default": ["kecamatan", "company"], "fields": {"name": ["other"]}},
+         "groups": {"kitas_no": ["kitas_start", "kitas_end"], "company_nib": ["company_name"]},
+         "conflict_fields": ["name", "passport_no", "kitas_start", "note"]}
+    )
+    expected = reference_survive.survive(frame, "2025-08", cfg)
+    got = survive(frame, "2025-08", cfg)
+    pd.testing.assert_frame_equal(got, expected)
+    assert [[type(v) for v in got[c]] for c in got.columns] == [[type(v) for v in expected[c]] for c in got.columns]
