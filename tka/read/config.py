@@ -19,6 +19,8 @@ def header_key(text: object) -> str:
     if text is None:
         return ""
     folded = str(text).casefold()
+    if folded.isalnum():  # nothing to remove (str.isalnum is exactly the \w test of _NON_ALNUM, minus "_")
+        return folded
     return _NON_ALNUM.sub("", folded) or "".join(folded.split())  # "#" stays "#", not ""
 
 

@@ -53,7 +53,9 @@ def match_field(text: str, lookup: dict[str, str]) -> str | None:
     if not text:
         return None
     field = lookup.get(header_key(text))
-    if field is None and (stripped := _BRACKETS_RE.sub(" ", text)) != text:
+    # Only text with a bracket or asterisk can change under _BRACKETS_RE (skips the regex for most cells).
+    if field is None and ("(" in text or "[" in text or "*" in text) \
+            and (stripped := _BRACKETS_RE.sub(" ", text)) != text:
         field = lookup.get(header_key(stripped))
     return field
 
@@ -112,8 +114,29 @@ def _map(columns: list[list[tuple[str, str]]], match: Callable[[str], str | None
     return Header((), tuple(texts), fields, tuple(unexpected), tuple(duplicates))
 
 
-def _score(header: Header) -> int:
-    return sum(1 for f in header.fields.values() if f not in IGNORED_FOR_SCORE)
+# Matched field per header text, per lookup, kept across sheets and files: headers repeat from file to file.
+# Lookups are treated as immutable (``SourcesConfig.header_lookup`` is a cached property); bounded because the
+# scanned rows above and below a header hold data texts too.
+MAX_MATCH_MEMO = 1 << 16
+_MATCH_MEMO: dict[int, tuple[dict[str, str], dict[str, str | None]]] = {}
+
+
+def _match_memo(lookup: dict[str, str]) -> dict[str, str | None]:
+    hit = _MATCH_MEMO.get(id(lookup))
+    if hit is None or hit[0] is not lookup:
+        if len(_MATCH_MEMO) >= 8:
+            _MATCH_MEMO.clear()
+        hit = _MATCH_MEMO[id(lookup)] = (lookup, {})
+    elif len(hit[1]) > MAX_MATCH_MEMO:
+        hit[1].clear()
+    return hit[1]
+
+
+def _distinct_fields(fields: list[str | None]) -> int:
+    """Score of a row's column fields: the distinct fields :func:`_map` would keep, row_no not counted."""
+    found = set(fields)
+    found.discard(None)
+    return len(found - IGNORED_FOR_SCORE)
 
 
 def detect_header(rows: list[list[object]], merges: list[Merge], lookup: dict[str, str],
@@ -124,29 +147,45 @@ def detect_header(rows: list[list[object]], merges: list[Merge], lookup: dict[st
     width = max((len(r) for r in grid), default=0)
     grid = [r + [""] * (width - len(r)) for r in grid]
     _fill_merges(grid, merges, limit)
-    memo: dict[str, str | None] = {}
+    memo = _match_memo(lookup)
 
     def match(text: str) -> str | None:
-        if text not in memo:  # the same texts recur in every scanned row pair
-            memo[text] = match_field(text, lookup)
-        return memo[text]
+        try:
+            return memo[text]
+        except KeyError:
+            field = memo[text] = match_field(text, lookup)
+            return field
 
-    singles = [_map([_candidates("", t) for t in row], match) for row in grid[:limit]]
-    scores = [_score(h) for h in singles]
-    best: Header | None = None
+    def pair_field(group: str, child: str) -> str | None:
+        # The field _map picks from _candidates(group, child), without building the candidate lists.
+        if group and child and group != child:
+            return match(f"{group} {child}") or match(child) or match(group)
+        text = child or group
+        return match(text) if text else None
+
+    # Rows and pairs are scored from their fields alone; only the winner is mapped into a Header (scoring
+    # every scanned row through _map was most of the cost of this function).
+    scores = [_distinct_fields([match(t) if t else None for t in row]) for row in grid[:limit]]
+    best: tuple[int, ...] | None = None
     best_score = MIN_HEADER_FIELDS - 1
     for i in range(limit):
         if scores[i] > best_score:
-            best, best_score = replace(singles[i], rows=(i,)), scores[i]
+            best, best_score = (i,), scores[i]
         if i + 1 < limit and any(grid[i]) and any(grid[i + 1]):
             group = _forward_fill_group(grid[i], grid[i + 1])
-            pair = _map([_candidates(g, c) for g, c in zip(group, grid[i + 1], strict=True)], match)
+            score = _distinct_fields(list(map(pair_field, group, grid[i + 1])))
             # A pair wins only when it adds fields to both of its rows alone; otherwise the upper row is a
             # title above the header, or the lower one is data or a (1)(2)(3) row.
-            score = _score(pair)
             if score > max(best_score, scores[i], scores[i + 1]):
-                best, best_score = replace(pair, rows=(i, i + 1)), score
-    return best
+                best, best_score = (i, i + 1), score
+    if best is None:
+        return None
+    if len(best) == 1:
+        header = _map([_candidates("", t) for t in grid[best[0]]], match)
+    else:
+        group = _forward_fill_group(grid[best[0]], grid[best[1]])
+        header = _map([_candidates(g, c) for g, c in zip(group, grid[best[1]], strict=True)], match)
+    return replace(header, rows=best)
 
 
 # --- Rows below the header ----------------------------------------------------------------------------------
