@@ -22,8 +22,12 @@ def clean_name(name: object) -> str | None:
     """Upper-case, single-spaced name, or None when blank."""
     if is_blank(name):
         return None
-    text = _SPACES.sub(" ", str(name).upper()).strip()
-    return text or None
+    return clean_name_text(str(name))
+
+
+def clean_name_text(text: str) -> str | None:
+    """``clean_name`` of a string."""
+    return _SPACES.sub(" ", text.upper()).strip() or None
 
 
 def name_key(name: str) -> str:
@@ -49,8 +53,12 @@ def clean_passport(value: object) -> str | None:
     """Upper-case passport number without spaces or punctuation, or None when blank."""
     if is_blank(value):
         return None
-    text = _NON_ALNUM.sub("", str(value).upper())
-    return text or None
+    return clean_passport_text(str(value))
+
+
+def clean_passport_text(text: str) -> str | None:
+    """``clean_passport`` of a string."""
+    return _NON_ALNUM.sub("", text.upper()) or None
 
 
 def passports_near(a: str, b: str, lookalike: Mapping[str, str], max_edits: int = 1) -> bool:

@@ -21,14 +21,24 @@ import hashlib
 import itertools
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from tka.match.arrays import argsort_text, group_codes, multi_valued, roots, runs
 from tka.match.config import MatchConfig
-from tka.match.names import clean_name, clean_passport, is_blank, name_key, name_score, passport_matcher
+from tka.match.names import (
+    clean_name,
+    clean_name_text,
+    clean_passport,
+    clean_passport_text,
+    is_blank,
+    name_key,
+    name_score,
+    passport_matcher,
+)
 
 log = logging.getLogger(__name__)
 OUTPUT_COLUMNS = ["record_key", "worker_id", "match_reason"]
@@ -55,12 +65,23 @@ def _date_text(value: object) -> str | None:
     return _text(value)
 
 
-def _normalised(values: np.ndarray, fn: Callable[[Any], str | None]) -> list[str | None]:
-    """``fn`` of every value, computed once per distinct string or date (``fn`` of a blank is None)."""
+def _text_of_text(text: str) -> str | None:
+    """``_text`` of a string."""
+    return text.strip() or None
+
+
+def _normalised(values: np.ndarray, fn: Callable[[Any], str | None], text_fn: Callable[[str], str | None]
+                ) -> tuple[list[str | None], np.ndarray, np.ndarray]:
+    """(``fn`` of every value, codes of the results (-1 for None), the distinct results by code).
+
+    ``fn`` is computed once per distinct string or date; ``text_fn`` is ``fn`` for a string (``fn`` of a blank is
+    None).
+    """
     if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
         codes, uniques = pd.factorize(values)  # blanks -> -1
-        table = np.array([*(fn(u) for u in uniques), None], dtype=object)
-        return table[codes].tolist()
+        cleaned = np.array([*(text_fn(str(u)) for u in uniques), None], dtype=object)
+        cleaned_codes, distinct = pd.factorize(cleaned)
+        return cleaned[codes].tolist(), cleaned_codes[codes], distinct
     cache: dict[Any, str | None] = {}
     out = []
     for value in values:
@@ -71,41 +92,15 @@ def _normalised(values: np.ndarray, fn: Callable[[Any], str | None]) -> list[str
             out.append(found)
         else:
             out.append(fn(value))
-    return out
-
-
-def _group_codes(*columns: Sequence[Any]) -> np.ndarray:
-    """Per row, the number of its tuple of column values (None counts as a value), numbered by first row."""
-    combined = np.zeros(len(columns[0]), dtype=np.int64)
-    for column in columns:
-        codes, uniques = pd.factorize(np.asarray(column, dtype=object), use_na_sentinel=False)
-        combined, _ = pd.factorize(combined * max(len(uniques), 1) + codes)
-    return combined
-
-
-def _runs(groups: np.ndarray, rows: np.ndarray) -> list[tuple[int, list[int]]]:
-    """(group, its rows in ascending order) for each group, groups in ascending order."""
-    if not len(groups):
-        return []
-    order = np.lexsort((rows, groups))
-    groups, rows = groups[order], rows[order]
-    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
-    ends = np.r_[starts[1:], len(groups)]
-    members = rows.tolist()
-    return [(int(groups[s]), members[s:e]) for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
-
-
-def _multi_valued(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Mask of the rows whose group holds at least two distinct ``values`` (non-negative int codes)."""
-    if not len(groups):
-        return np.zeros(0, dtype=bool)
-    pairs = np.unique(groups.astype(np.int64) * (int(values.max()) + 1) + values)
-    distinct = np.bincount(pairs // (int(values.max()) + 1), minlength=int(groups.max()) + 1)
-    return distinct[groups] >= 2
+    codes, distinct = pd.factorize(np.array(out, dtype=object))
+    return out, codes, distinct
 
 
 class _Nodes:
-    """The period's rows (sorted by record key) then the known workers' rows (by id), as normalised columns."""
+    """The period's rows (sorted by record key) then the known workers' rows (by id), as normalised columns.
+
+    Each column is a list of values and an array of codes (equal values, equal codes; -1 for None).
+    """
 
     def __init__(self, current: pd.DataFrame, known: pd.DataFrame, renewal_keys: Sequence[str]) -> None:
         self.n_current = len(current)
@@ -118,32 +113,34 @@ class _Nodes:
             ]
             return np.concatenate(parts)
 
-        self.record_key: list[str | None] = [str(k) for k in current["record_key"].to_numpy(dtype=object)]
-        self.record_key += [None] * len(known)
+        self.record_key: list[str] = [str(k) for k in current["record_key"].to_numpy(dtype=object)]
         self.known_id: list[str | None] = [None] * len(current)
         self.known_id += [str(k) for k in known["worker_id"].to_numpy(dtype=object)]
-        self.nationality = _normalised(column("nationality"), _text)
-        self.passport = _normalised(column("passport_no"), clean_passport)
-        self.birth_date = _normalised(column("birth_date"), _date_text)
-        self.name = _normalised(column("name"), clean_name)
-        self.ids = {key: _normalised(column(key), clean_passport) for key in renewal_keys}
-        nib = _normalised(column("company_nib"), _text)
-        company = _normalised(column("company_name"), _text)
-        self.companies = [
-            (a, b) if a and b and a != b else (a,) if a else (b,) if b else () for a, b in zip(nib, company, strict=True)
-        ]
-        self.has_passport = np.array([p is not None for p in self.passport], dtype=bool)
-        self.has_birth_date = np.array([d is not None for d in self.birth_date], dtype=bool)
-        self.has_name = np.array([n is not None for n in self.name], dtype=bool)
+        self.nationality, self.nationality_code, _ = _normalised(column("nationality"), _text, _text_of_text)
+        self.passport, passport_code, _ = _normalised(column("passport_no"), clean_passport, clean_passport_text)
+        self.birth_date, self.birth_date_code, _ = _normalised(column("birth_date"), _date_text, _text_of_text)
+        self.name, self.name_code, names = _normalised(column("name"), clean_name, clean_name_text)
+        self.id_code = {
+            key: _normalised(column(key), clean_passport, clean_passport_text)[1] for key in renewal_keys
+        }
+        _, nib_code, nibs = _normalised(column("company_nib"), _text, _text_of_text)
+        _, company_code, companies = _normalised(column("company_name"), _text, _text_of_text)
+        # One numbering for NIBs and company names, as a row's companies are compared with both.
+        nib_or_company, _ = pd.factorize(np.concatenate([nibs, companies, [None]]).astype(object))
+        self.nib_code = nib_or_company[np.where(nib_code >= 0, nib_code, len(nibs) + len(companies))]
+        self.company_code = nib_or_company[np.where(company_code >= 0, len(nibs) + company_code, -1)]
+        self.name_key_code = np.full(self.n, -1, dtype=np.int64)
+        if len(names):
+            keys_of_names, _ = pd.factorize(np.array([name_key(n) for n in names], dtype=object))
+            named = self.name_code >= 0
+            self.name_key_code[named] = keys_of_names[self.name_code[named]]
+        self.has_passport = passport_code >= 0
+        self.has_birth_date = self.birth_date_code >= 0
+        self.has_name = self.name_code >= 0
         # Passport key: one number per distinct (nationality, passport), -1 without a passport.
         self.passport_key = np.full(self.n, -1, dtype=np.int64)
-        holders = np.flatnonzero(self.has_passport)
-        self.passport_key[holders] = _group_codes(self.take(self.nationality, holders), self.take(self.passport, holders))
-
-    @staticmethod
-    def take(values: list[Any], rows: np.ndarray) -> list[Any]:
-        """``values`` at ``rows``."""
-        return [values[i] for i in rows.tolist()]
+        holders = self.has_passport
+        self.passport_key[holders] = group_codes(self.nationality_code[holders], passport_code[holders])
 
 
 class _SamePerson:
@@ -255,8 +252,8 @@ class _Clusters(_UnionFind):
 
     def link_unique(self, i: int, candidates: list[int], reason: str) -> None:
         """Link row ``i`` to its candidates only if all their clusters and its own are compatible."""
-        roots = sorted({self.find(j) for j in (i, *candidates)})
-        for a, b in itertools.combinations(roots, 2):
+        heads = sorted({self.find(j) for j in (i, *candidates)})
+        for a, b in itertools.combinations(heads, 2):
             if not self.compatible(a, b):
                 return
         for j in candidates:
@@ -271,17 +268,17 @@ def _passport_links(
     Returns each row's passport class (None without a passport) and the row pairs that made a link.
     """
     keys = nodes.passport_key
-    puf = _UnionFind(int(keys.max()) + 1 if nodes.n else 0)
+    puf = _UnionFind(int(keys.max(initial=-1)) + 1)
     edges: list[tuple[int, int, str]] = []
     near = passport_matcher(cfg.lookalike, cfg.passport_max_edits)
     passport, name = nodes.passport, nodes.name
 
     # Typos: blocks of (nationality, birth date); only blocks holding two or more passports can link.
     rows = np.flatnonzero(nodes.has_passport & nodes.has_birth_date)
-    blocks = _group_codes(nodes.take(nodes.nationality, rows), nodes.take(nodes.birth_date, rows))
-    multi = _multi_valued(blocks, keys[rows])
+    blocks = group_codes(nodes.nationality_code[rows], nodes.birth_date_code[rows])
+    multi = multi_valued(blocks, keys[rows])
     found: list[tuple[int, int, int]] = []
-    for block, members in _runs(blocks[multi], rows[multi]):
+    for block, members in runs(blocks[multi], rows[multi]):
         holders: dict[str, list[int]] = defaultdict(list)
         for i in members:
             holders[passport[i]].append(i)  # type: ignore[index]
@@ -298,13 +295,11 @@ def _passport_links(
 
     # Renewals: same KITAS/Notifikasi/RPTKA number and birth date, another passport, the same name.
     for key in cfg.renewal_keys:
-        ids = nodes.ids[key]
-        rows = np.flatnonzero(nodes.has_passport & nodes.has_birth_date & np.array([v is not None for v in ids]))
-        blocks = _group_codes(
-            nodes.take(nodes.nationality, rows), nodes.take(ids, rows), nodes.take(nodes.birth_date, rows)
-        )
-        multi = _multi_valued(blocks, keys[rows])
-        for _, members in _runs(blocks[multi], rows[multi]):
+        ids = nodes.id_code[key]
+        rows = np.flatnonzero(nodes.has_passport & nodes.has_birth_date & (ids >= 0))
+        blocks = group_codes(nodes.nationality_code[rows], ids[rows], nodes.birth_date_code[rows])
+        multi = multi_valued(blocks, keys[rows])
+        for _, members in runs(blocks[multi], rows[multi]):
             for i, j in itertools.combinations(members, 2):
                 if (
                     passport[i] != passport[j]
@@ -330,83 +325,107 @@ def _link_known(clusters: _Clusters, nodes: _Nodes) -> None:
 def _link_exact_passports(clusters: _Clusters, nodes: _Nodes) -> None:
     """Rows with the same nationality and passport are one worker (guarded like every other union).
 
-    A block's current rows have been touched by nothing yet and hold the block's one passport class, and a known
-    worker's cluster already holds that class, so the guard can only refuse a union in a block holding two
-    known workers: those blocks are merged union by union, the others at once.
+    Until this step no period row has been linked, a block's period rows all hold the block's passport class, and
+    a known worker's cluster holds the classes of all its rows. So the guard can only refuse a union in a block
+    holding two known workers: those blocks are merged union by union, in block order; in every other block each
+    period row joins the block's known worker (or the block's first row) and gets the reason "passport". The
+    blocks share no period row and leave every known worker's passports and id as they were, so doing the
+    simple blocks first changes nothing.
     """
+    n_current = nodes.n_current
     holders = np.flatnonzero(nodes.has_passport)
     keys = nodes.passport_key[holders]
-    two_known = np.zeros(int(keys.max()) + 1 if len(keys) else 0, dtype=bool)
-    known_holders = holders[holders >= nodes.n_current]
+    n_keys = int(keys.max(initial=-1)) + 1
+    in_known = holders >= n_current
+    known_holders, known_keys = holders[in_known], keys[in_known]
+    has_known = np.zeros(n_keys, dtype=bool)
+    has_known[known_keys] = True
+    two_known = np.zeros(n_keys, dtype=bool)
     if len(known_holders):
-        known_keys = nodes.passport_key[known_holders]
-        workers = _group_codes(nodes.take(nodes.known_id, known_holders))
-        two_known[known_keys[_multi_valued(known_keys, workers)]] = True
+        workers, _ = pd.factorize(np.array(nodes.known_id, dtype=object)[known_holders])
+        two_known[known_keys[multi_valued(known_keys, workers)]] = True
 
-    parent, size, reason = clusters.parent, clusters.size, clusters.reason
-    n_current = nodes.n_current
-    for key, members in _runs(keys, holders):
-        if len(members) < 2:
-            continue
-        if two_known[key]:
-            clusters.union_all(members, "passport")
-            continue
-        current = [i for i in members if i < n_current]
-        if not current:
-            continue
-        root = clusters.find(members[-1]) if members[-1] >= n_current else current[0]
-        for i in current:
-            parent[i] = root
-            reason[i] = "passport"
-        size[root] += len(current) - (root == current[0])
+    parent = np.array(clusters.parent, dtype=np.int64)
+    size = np.array(clusters.size, dtype=np.int64)
+    current_rows, current_keys = holders[~in_known], keys[~in_known]
+    # Blocks without a known worker: every row joins the block's first row.
+    alone = ~has_known[current_keys]
+    block_size = np.bincount(current_keys[alone], minlength=n_keys)
+    first = np.full(n_keys, -1, dtype=np.int64)
+    blocks, first_of_block = np.unique(current_keys[alone], return_index=True)
+    first[blocks] = current_rows[alone][first_of_block]
+    joins = alone & (block_size[current_keys] >= 2)
+    parent[current_rows[joins]] = first[current_keys[joins]]
+    size[first[current_keys[joins]]] = block_size[current_keys[joins]]
+    # Blocks with one known worker: every period row joins that worker's cluster.
+    head = np.full(n_keys, -1, dtype=np.int64)
+    head[known_keys] = roots(parent)[known_holders]
+    to_known = has_known[current_keys] & ~two_known[current_keys]
+    parent[current_rows[to_known]] = head[current_keys[to_known]]
+    np.add.at(size, head[current_keys[to_known]], 1)
+    clusters.parent, clusters.size = parent.tolist(), size.tolist()
+    reason = clusters.reason
+    for i in current_rows[joins | to_known].tolist():
+        reason[i] = "passport"
+
+    tangled = two_known[keys]
+    for _, members in runs(keys[tangled], holders[tangled]):
+        clusters.union_all(members, "passport")
 
 
 def _link_name_dob(clusters: _Clusters, nodes: _Nodes, same_person: _SamePerson) -> None:
     """Passport-less rows join the rows of one nationality and birth date with a similar name."""
     rows = np.flatnonzero(nodes.has_birth_date & nodes.has_name)
-    blocks = _group_codes(nodes.take(nodes.nationality, rows), nodes.take(nodes.birth_date, rows))
-    wanted = np.zeros(int(blocks.max()) + 1 if len(blocks) else 0, dtype=bool)
+    blocks = group_codes(nodes.nationality_code[rows], nodes.birth_date_code[rows])
+    wanted = np.zeros(int(blocks.max(initial=-1)) + 1, dtype=bool)
     wanted[blocks[~nodes.has_passport[rows]]] = True
     keep = wanted[blocks]
-    passport, name = nodes.passport, nodes.name
-    for _, group in _runs(blocks[keep], rows[keep]):
+    has_passport, name = nodes.has_passport.tolist(), nodes.name
+    for _, group in runs(blocks[keep], rows[keep]):
         for i in group:
-            if passport[i]:
+            if has_passport[i]:
                 continue  # only passport-less rows link by name; passport holders matched above
             candidates = [j for j in group if j != i and same_person(name[i], name[j])]
             clusters.link_unique(i, candidates, "name_dob")
 
 
 def _link_name_company(clusters: _Clusters, nodes: _Nodes) -> None:
-    """Rows with neither passport nor birth date join the one worker of their name at their company."""
-    entry_rows: list[int] = []
-    entry_keys: list[Hashable] = []
-    name_keys: dict[str, str] = {}
-    for i in np.flatnonzero(nodes.has_name).tolist():
-        name = nodes.name[i]
-        key = name_keys.get(name)  # type: ignore[arg-type]
-        if key is None:
-            key = name_keys[name] = name_key(name)  # type: ignore[index,arg-type]
-        for company in nodes.companies[i]:
-            entry_rows.append(i)
-            entry_keys.append((nodes.nationality[i], company, key))
-    if not entry_rows:
+    """Rows with neither passport nor birth date join the one worker of their name at their company.
+
+    A row's companies are its NIB and its company name (once if equal); blocks are (nationality, company,
+    letters of the name), in the order a pass over the rows and their companies first meets them.
+    """
+    nib, company = nodes.nib_code, nodes.company_code
+    first = np.where(nib >= 0, nib, company)
+    second = np.where((nib >= 0) & (company >= 0) & (nib != company), company, -1)
+    with_first = np.flatnonzero(nodes.has_name & (first >= 0))
+    with_second = np.flatnonzero(nodes.has_name & (second >= 0))
+    rows = np.concatenate([with_first, with_second])
+    companies = np.concatenate([first[with_first], second[with_second]])
+    order = np.lexsort((np.repeat([0, 1], [len(with_first), len(with_second)]), rows))
+    rows, companies = rows[order], companies[order]
+    if not len(rows):
         return
-    rows = np.array(entry_rows, dtype=np.int64)
-    groups, _ = pd.factorize(pd.Series(entry_keys, dtype=object))  # numbered in the order groups are first met
+    groups = group_codes(nodes.nationality_code[rows], companies, nodes.name_key_code[rows])
     bare_rows = ~nodes.has_passport & ~nodes.has_birth_date
     wanted = np.zeros(int(groups.max()) + 1, dtype=bool)
     wanted[groups[bare_rows[rows]]] = True
     keep = wanted[groups]
-    passport, birth_date = nodes.passport, nodes.birth_date
-    for _, group in _runs(groups[keep], rows[keep]):
-        bare = [i for i in group if not passport[i] and not birth_date[i]]
-        identified = [i for i in group if passport[i] or birth_date[i]]
-        roots = {clusters.find(i) for i in identified}
-        if len(roots) > 1:
+    bare_list = bare_rows.tolist()
+    for _, group in runs(groups[keep], rows[keep]):
+        bare = [i for i in group if bare_list[i]]
+        identified = [i for i in group if not bare_list[i]]
+        heads = {clusters.find(i) for i in identified}
+        if len(heads) > 1:
             continue  # two different people share the name at this company: leave the bare rows alone
         for i in bare:
             clusters.link_unique(i, [j for j in group if j != i], "name_company")
+
+
+_NODE_COLUMNS = frozenset(
+    {"record_key", "nationality", "passport_no", "birth_date", "name", "company_nib", "company_name",
+     "kitas_no", "notifikasi_no", "rptka_no"}
+)
 
 
 def resolve(rows: pd.DataFrame, known: pd.DataFrame | None, period: str, config: MatchConfig) -> pd.DataFrame:
@@ -422,12 +441,12 @@ def resolve(rows: pd.DataFrame, known: pd.DataFrame | None, period: str, config:
         mask_rows &= rows["person_kind"].fillna("worker") != "dependant"
     if "status" in rows.columns:
         mask_rows &= rows["status"].fillna("accepted") == "accepted"
-    current = rows.loc[mask_rows, [c for c in rows.columns if c in _NODE_COLUMNS]]
+    current = rows.loc[mask_rows, [c for c in rows.columns if c in _NODE_COLUMNS or c in config.renewal_keys]]
     if current.empty:
         return pd.DataFrame(columns=OUTPUT_COLUMNS)
-    current = current.sort_values("record_key", kind="stable")
+    current = current.iloc[argsort_text(current["record_key"])]
     known = known if known is not None else pd.DataFrame(columns=["worker_id"])
-    known = known.sort_values("worker_id", kind="stable")
+    known = known.iloc[argsort_text(known["worker_id"])]
     nodes = _Nodes(current, known, config.renewal_keys)
 
     same_person = _SamePerson(config.name_threshold)
@@ -442,31 +461,25 @@ def resolve(rows: pd.DataFrame, known: pd.DataFrame | None, period: str, config:
     return _assign_ids(nodes, clusters, period)
 
 
-_NODE_COLUMNS = frozenset(
-    {"record_key", "nationality", "passport_no", "birth_date", "name", "company_nib", "company_name",
-     "kitas_no", "notifikasi_no", "rptka_no"}
-)
-
-
 def _assign_ids(nodes: _Nodes, clusters: _Clusters, period: str) -> pd.DataFrame:
     """Worker ids: the known id of the cluster, else W + sha256(period + smallest record key)[:12]."""
     n_current = nodes.n_current
-    find = clusters.find
-    roots = np.array([find(i) for i in range(n_current)], dtype=np.int64)
-    labels, firsts = pd.factorize(roots)  # clusters in the order of their first row
-    order = np.argsort(labels, kind="stable")
-    keys = nodes.record_key[:n_current]
+    heads = roots(np.array(clusters.parent, dtype=np.int64))[:n_current]
+    labels, firsts = pd.factorize(heads)  # clusters in the order of their first row
+    keys = nodes.record_key
     key_array = np.array(keys, dtype=object)
-    if n_current < 2 or bool(np.all(key_array[:-1] <= key_array[1:])):
-        smallest = [keys[i] for i in order[np.r_[True, labels[order][1:] != labels[order][:-1]]].tolist()]
-    else:  # record keys that do not sort as text: take the minimum the long way
+    # Rows are sorted by record key; with distinct keys that sort as text, a cluster's first row has its smallest.
+    plain = bool(np.all(key_array[:-1] < key_array[1:]))
+    if plain:
+        _, first_rows = np.unique(labels, return_index=True)
+        smallest = [keys[i] for i in first_rows.tolist()]
+    else:
         best: dict[int, str] = {}
         for label, key in zip(labels.tolist(), keys, strict=True):
-            if label not in best or key < best[label]:  # type: ignore[operator]
-                best[label] = key  # type: ignore[assignment]
+            if label not in best or key < best[label]:
+                best[label] = key
         smallest = [best[label] for label in range(len(firsts))]
-    worker_ids = []
-    is_known = []
+    worker_ids, is_known = [], []
     for root, first in zip(firsts.tolist(), smallest, strict=True):
         known_ids = clusters.known.get(root, _NO_IDS)
         is_known.append(bool(known_ids))
@@ -474,18 +487,23 @@ def _assign_ids(nodes: _Nodes, clusters: _Clusters, period: str) -> pd.DataFrame
             next(iter(known_ids)) if known_ids else "W" + hashlib.sha256(f"{period}{first}".encode()).hexdigest()[:12]
         )
     reasons = clusters.reason
-    out = []
     label_list = labels.tolist()
-    for i in order.tolist():
+    order = range(n_current) if plain else np.argsort(labels, kind="stable").tolist()
+    out_keys, out_ids, out_reasons = [], [], []
+    for i in order:
         label = label_list[i]
         reason = reasons[i] or "new"
-        out.append((keys[i], worker_ids[label], f"known:{reason}" if is_known[label] else reason))
-    result = pd.DataFrame(out, columns=OUTPUT_COLUMNS).sort_values("record_key", ignore_index=True)
+        out_keys.append(keys[i])
+        out_ids.append(worker_ids[label])
+        out_reasons.append(f"known:{reason}" if is_known[label] else reason)
+    result = pd.DataFrame({"record_key": out_keys, "worker_id": out_ids, "match_reason": out_reasons})
+    if not plain:  # already in record-key order otherwise
+        result = result.sort_values("record_key", ignore_index=True)
     log.info(
         "resolved %d rows of %s into %d workers (%d known)",
         n_current,
         period,
-        result["worker_id"].nunique(),
+        len(firsts),
         sum(is_known),
     )
     return result

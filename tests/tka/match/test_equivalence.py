@@ -46,7 +46,11 @@ def _row(rng: random.Random, key: str) -> dict[str, Any]:
 
 def _frames(seed: int) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     rng = random.Random(seed)
-    keys = [f"{rng.choice('abcdef')}{rng.randrange(1000):03d}:{i}" for i in range(rng.randrange(1, 45))]
+    keys: list[Any] = [f"{rng.choice('abcdef')}{rng.randrange(1000):03d}:{i}" for i in range(rng.randrange(1, 45))]
+    if seed % 5 == 0:  # repeated keys
+        keys = [rng.choice(keys) for _ in keys]
+    if seed % 7 == 0:  # keys that are not text (sorted as numbers, compared as text)
+        keys = [rng.randrange(-5, 200) for _ in keys]
     rows = pd.DataFrame([_row(rng, k) for k in keys])
     if rng.random() < 0.3:
         return rows, None
