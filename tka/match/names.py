@@ -58,7 +58,10 @@ def clean_passport(value: object) -> str | None:
 
 def clean_passport_text(text: str) -> str | None:
     """``clean_passport`` of a string."""
-    return _NON_ALNUM.sub("", text.upper()) or None
+    upper = text.upper()
+    if upper.isascii() and upper.isalnum():  # nothing to remove (the common case)
+        return upper
+    return _NON_ALNUM.sub("", upper) or None
 
 
 def passports_near(a: str, b: str, lookalike: Mapping[str, str], max_edits: int = 1) -> bool:

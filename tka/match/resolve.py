@@ -200,7 +200,7 @@ class _Clusters(_UnionFind):
         self.passport_class = passport_class
         self.passports: dict[int, dict[str | None, frozenset[int]]] = {}
         self.known: dict[int, frozenset[str]] = {
-            i: frozenset((k,)) for i, k in enumerate(nodes.known_id) if k is not None
+            i: frozenset((k,)) for i, k in enumerate(nodes.known_id[nodes.n_current :], nodes.n_current)
         }
         self.reason: list[str | None] = [None] * nodes.n
 
@@ -314,10 +314,10 @@ def _passport_links(
 
 def _link_known(clusters: _Clusters, nodes: _Nodes) -> None:
     """Known rows of one worker are one cluster whatever they hold (a renewal already known to the warehouse)."""
-    by_known: dict[str, list[int]] = defaultdict(list)
-    for i in range(nodes.n_current, nodes.n):
-        by_known[nodes.known_id[i]].append(i)  # type: ignore[index]
-    for members in by_known.values():
+    workers, _ = pd.factorize(np.array(nodes.known_id[nodes.n_current :], dtype=object))
+    several = np.bincount(workers)[workers] >= 2 if len(workers) else np.zeros(0, dtype=bool)
+    rows = np.flatnonzero(several) + nodes.n_current
+    for _, members in runs(workers[several], rows):
         for other in members[1:]:
             clusters.union(members[0], other, None, force=True)
 
@@ -486,17 +486,14 @@ def _assign_ids(nodes: _Nodes, clusters: _Clusters, period: str) -> pd.DataFrame
         worker_ids.append(
             next(iter(known_ids)) if known_ids else "W" + hashlib.sha256(f"{period}{first}".encode()).hexdigest()[:12]
         )
-    reasons = clusters.reason
-    label_list = labels.tolist()
-    order = range(n_current) if plain else np.argsort(labels, kind="stable").tolist()
-    out_keys, out_ids, out_reasons = [], [], []
-    for i in order:
-        label = label_list[i]
-        reason = reasons[i] or "new"
-        out_keys.append(keys[i])
-        out_ids.append(worker_ids[label])
-        out_reasons.append(f"known:{reason}" if is_known[label] else reason)
-    result = pd.DataFrame({"record_key": out_keys, "worker_id": out_ids, "match_reason": out_reasons})
+    reasons = np.array([r or "new" for r in clusters.reason[:n_current]], dtype=object)
+    reasons = np.where(np.array(is_known, dtype=bool)[labels], "known:" + reasons, reasons)
+    ids = np.array(worker_ids, dtype=object)[labels]
+    order = slice(None) if plain else np.argsort(labels, kind="stable")
+    result = pd.DataFrame(
+        {"record_key": key_array[order].tolist(), "worker_id": ids[order].tolist(),
+         "match_reason": reasons[order].tolist()}
+    )
     if not plain:  # already in record-key order otherwise
         result = result.sort_values("record_key", ignore_index=True)
     log.info(

@@ -9,6 +9,7 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
+from tka.match.arrays import argsort_text
 from tka.match.config import MatchConfig
 from tka.privacy import mask
 from tka.warehouse.schema import WORKER_MONTH_FIELDS
@@ -52,16 +53,29 @@ class _Rows:
         if keys is None:
             self.order[:] = np.arange(len(rows))
         else:
-            self.order[_argsort_text(keys)] = np.arange(len(rows))
-        kinds = self.column("source_kind")
-        self.kind_codes, self.kinds = pd.factorize(kinds)
+            self.order[argsort_text(keys)] = np.arange(len(rows))
+        self._columns: dict[str, np.ndarray] = {}
+        self._present: dict[str, np.ndarray] = {}
+        self.kind_codes, self.kinds = pd.factorize(self.column("source_kind"))
         self._ranked: dict[tuple[str, ...], np.ndarray] = {}
 
     def column(self, name: str) -> np.ndarray:
         """The column as an object array (all None when the frame lacks it)."""
-        if name not in self.frame.columns:
-            return np.full(len(self.frame), None, dtype=object)
-        return self.frame[name].to_numpy(dtype=object)
+        found = self._columns.get(name)
+        if found is None:
+            if name in self.frame.columns:
+                found = self.frame[name].to_numpy(dtype=object)
+            else:
+                found = np.full(len(self.frame), None, dtype=object)
+            self._columns[name] = found
+        return found
+
+    def present(self, name: str) -> np.ndarray:
+        """Mask of the rows where the column has a value (``_present``)."""
+        found = self._present.get(name)
+        if found is None:
+            found = self._present[name] = _present_values(self.column(name))
+        return found
 
     def ranked(self, precedence: tuple[str, ...]) -> np.ndarray:
         """Row numbers sorted by worker, then source rank in ``precedence`` (others last), then record order."""
@@ -87,12 +101,15 @@ def _boxed(values: np.ndarray) -> np.ndarray:
     return pd.Series(values).astype(object).to_numpy()
 
 
-def _argsort_text(keys: pd.Series) -> np.ndarray:
-    """``keys.sort_values(kind="stable", na_position="last")`` as positions, fast for plain text keys."""
-    values = keys.to_numpy(dtype=object)
-    if pd.api.types.infer_dtype(values, skipna=False) == "string" and not any("\0" in v for v in values):
-        return np.argsort(values.astype(str), kind="stable")
-    return keys.sort_values(kind="stable", na_position="last").index.to_numpy()
+def _texts(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """(codes, distinct texts by code) of ``_as_text`` of present values."""
+    kind = pd.api.types.infer_dtype(values, skipna=False)
+    if kind == "string" or (kind == "date" and all(type(v) is dt.date for v in values)):
+        # Equal strings (dates) have equal texts and unequal ones unequal texts: number the values themselves.
+        codes, uniques = pd.factorize(values)
+        return codes, [_as_text(u) for u in uniques]
+    codes, uniques = pd.factorize(np.array([_as_text(v) for v in values], dtype=object))
+    return codes, list(uniques)
 
 
 def _conflicts(rows: _Rows, fields: tuple[str, ...]) -> dict[int, str]:
@@ -101,22 +118,11 @@ def _conflicts(rows: _Rows, fields: tuple[str, ...]) -> dict[int, str]:
     for field in fields:
         if field not in rows.frame.columns:
             continue
-        values = rows.column(field)
-        present = np.flatnonzero(_present_values(values))
-        cache: dict[object, str] = {}
-        texts = []
-        for value in values[present]:
-            if type(value) is str or type(value) is dt.date:
-                text = cache.get(value)
-                if text is None:
-                    text = cache[value] = _as_text(value)
-            else:
-                text = _as_text(value)
-            texts.append(text)
-        text_codes, uniques = pd.factorize(np.array(texts, dtype=object))
+        present = np.flatnonzero(rows.present(field))
+        text_codes, uniques = _texts(rows.column(field)[present])
         if not len(uniques):
             continue
-        pairs = np.unique(rows.worker[present] * len(uniques) + text_codes)
+        pairs = pd.unique(rows.worker[present] * len(uniques) + text_codes)
         workers = pairs // len(uniques)
         several = np.bincount(workers, minlength=rows.n_workers)[workers] >= 2
         masked = field in MASKED_IN_CONFLICTS
@@ -163,7 +169,7 @@ def _survive(rows: pd.DataFrame, config: MatchConfig) -> pd.DataFrame:
             continue
         precedence = config.precedence(field)
         values = table.column(field)
-        workers, chosen = table.pick(_present_values(values), precedence)
+        workers, chosen = table.pick(table.present(field), precedence)
         out[field] = np.full(n_workers, None, dtype=object)
         out[field][workers] = _boxed(values[chosen])
         has_head = np.zeros(n_workers, dtype=bool)
@@ -173,7 +179,7 @@ def _survive(rows: pd.DataFrame, config: MatchConfig) -> pd.DataFrame:
             member_values = table.column(member)
             out[member] = np.full(n_workers, None, dtype=object)
             out[member][workers] = _boxed(member_values[chosen])
-            rest, fallback = table.pick(_present_values(member_values), precedence)
+            rest, fallback = table.pick(table.present(member), precedence)
             rest_mask = ~has_head[rest]
             out[member][rest[rest_mask]] = _boxed(member_values[fallback[rest_mask]])
 
