@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -46,6 +47,7 @@ class _Rows:
         position = np.empty(len(uniques), dtype=np.int64)
         position[ranked] = np.arange(len(uniques))
         self.worker = position[codes]  # number of the row's worker in sorted order
+        self.by_worker = np.argsort(self.worker, kind="stable")
         self.n_workers = len(uniques)
         # Record order: by record_key (stable, missing keys last), the tie-break within one source.
         keys = rows["record_key"].reset_index(drop=True) if "record_key" in rows.columns else None
@@ -101,37 +103,34 @@ def _boxed(values: np.ndarray) -> np.ndarray:
     return pd.Series(values).astype(object).to_numpy()
 
 
-def _texts(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """(codes, distinct texts by code) of ``_as_text`` of present values."""
-    kind = pd.api.types.infer_dtype(values, skipna=False)
-    if kind == "string" or (kind == "date" and all(type(v) is dt.date for v in values)):
-        # Equal strings (dates) have equal texts and unequal ones unequal texts: number the values themselves.
-        codes, uniques = pd.factorize(values)
-        return codes, [_as_text(u) for u in uniques]
-    codes, uniques = pd.factorize(np.array([_as_text(v) for v in values], dtype=object))
-    return codes, list(uniques)
-
-
 def _conflicts(rows: _Rows, fields: tuple[str, ...]) -> dict[int, str]:
     """Worker number -> JSON {field: sorted distinct values} for the fields on which the rows disagree."""
     found: dict[int, dict[str, list[str]]] = defaultdict(dict)
     for field in fields:
         if field not in rows.frame.columns:
             continue
-        present = np.flatnonzero(rows.present(field))
-        text_codes, uniques = _texts(rows.column(field)[present])
-        if not len(uniques):
-            continue
-        pairs = pd.unique(rows.worker[present] * len(uniques) + text_codes)
-        workers = pairs // len(uniques)
-        several = np.bincount(workers, minlength=rows.n_workers)[workers] >= 2
+        ordered = rows.by_worker[rows.present(field)[rows.by_worker]]  # present rows, grouped by worker
+        values, workers = rows.column(field)[ordered], rows.worker[ordered]
+        held: dict[int, set[Any]] = defaultdict(set)
+        kind = pd.api.types.infer_dtype(values, skipna=False)
+        if kind == "string" or (kind == "date" and all(type(v) is dt.date for v in values)):
+            # Equal strings (dates) have equal texts, unequal ones unequal texts: only workers with a value
+            # unlike their first one can disagree.
+            starts = np.ones(len(workers), dtype=bool)
+            starts[1:] = workers[1:] != workers[:-1]
+            first = np.maximum.accumulate(np.where(starts, np.arange(len(workers)), 0))
+            differs = np.asarray(values != values[first], dtype=bool)
+            keep = np.isin(workers, workers[differs])
+            for worker, value in zip(workers[keep].tolist(), values[keep].tolist(), strict=True):
+                held[worker].add(value)
+            texts = {w: sorted(_as_text(v) for v in held_values) for w, held_values in held.items()}
+        else:
+            for worker, value in zip(workers.tolist(), values.tolist(), strict=True):
+                held[worker].add(_as_text(value))
+            texts = {w: sorted(held_texts) for w, held_texts in held.items() if len(held_texts) > 1}
         masked = field in MASKED_IN_CONFLICTS
-        distinct: dict[int, list[str]] = defaultdict(list)
-        for worker, code in zip(workers[several].tolist(), (pairs[several] % len(uniques)).tolist(), strict=True):
-            distinct[worker].append(uniques[code])
-        for worker, texts_of_worker in distinct.items():
-            texts_of_worker.sort()
-            found[worker][field] = [mask(v) for v in texts_of_worker] if masked else texts_of_worker
+        for worker, distinct in texts.items():
+            found[worker][field] = [mask(v) for v in distinct] if masked else distinct
     return {w: json.dumps(c, ensure_ascii=False, sort_keys=True) for w, c in found.items()}
 
 
