@@ -149,6 +149,7 @@ class _Clock:
 def run_stage(candidates: pd.DataFrame, known: pd.DataFrame | None, period: str, config: Any
               ) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
     """deduplicate-workers' body, each step timed: (outputs, seconds per step)."""
+    from tasks.dedupe import _with_assignments
     from tka.match import build_workers, resolve, survive
 
     seconds: dict[str, float] = {}
@@ -156,7 +157,7 @@ def run_stage(candidates: pd.DataFrame, known: pd.DataFrame | None, period: str,
     with clock("resolve"):
         assignments = resolve(candidates, known, period, config)
     with clock("merge"):
-        matched = candidates.merge(assignments, on="record_key", how="left", validate="one_to_one")
+        matched = _with_assignments(candidates, assignments)
     with clock("survive"):
         worker_month = survive(matched, period, config)
     with clock("build_workers"):

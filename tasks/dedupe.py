@@ -30,10 +30,26 @@ def deduplicate_workers(run: RunContext, config: RunConfig, validated: Validated
     rows = validated.worker_rows
     candidates = rows[(rows["status"] == "accepted") & (rows["person_kind"] != "dependant")]
     assignments = resolve(candidates, known, run.period, config.survivorship)
-    matched = candidates.merge(assignments, on="record_key", how="left", validate="one_to_one")
+    matched = _with_assignments(candidates, assignments)
     worker_month = survive(matched, run.period, config.survivorship)
     workers = build_workers(worker_month, known, run.period)
     reasons = assignments["match_reason"].str.split(":").str[-1].value_counts().to_dict()
     get_run_logger().info("%d accepted worker rows -> %d workers (%s)", len(candidates), len(worker_month),
                           ", ".join(f"{k}={v}" for k, v in sorted(reasons.items())))
     return Resolved(assignments=assignments, workers=workers, worker_month=worker_month)
+
+
+def _with_assignments(candidates: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame:
+    """The candidates with their worker_id and match_reason (a left one-to-one merge on record_key).
+
+    Every candidate has exactly one assignment in the usual case, so the columns are taken by position; anything
+    else goes through ``merge``, which raises on a repeated record key.
+    """
+    keys = candidates["record_key"]
+    index = pd.Index(assignments["record_key"])
+    if index.is_unique and keys.is_unique and not {"worker_id", "match_reason"} & set(candidates.columns):
+        position = index.get_indexer(keys)
+        if len(position) == len(index) and (position >= 0).all():
+            return candidates.assign(worker_id=assignments["worker_id"].to_numpy()[position],
+                                     match_reason=assignments["match_reason"].to_numpy()[position])
+    return candidates.merge(assignments, on="record_key", how="left", validate="one_to_one")
