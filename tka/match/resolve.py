@@ -77,9 +77,13 @@ def _normalised(values: np.ndarray, fn: Callable[[Any], str | None], text_fn: Ca
     ``fn`` is computed once per distinct string or date; ``text_fn`` is ``fn`` for a string (``fn`` of a blank is
     None).
     """
-    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind in ("string", "empty") or (
+        kind == "date" and all(type(v) is dt.date for v in values[~pd.isna(values)])
+    ):  # equal values give equal results: clean each distinct value once
         codes, uniques = pd.factorize(values)  # blanks -> -1
-        cleaned = np.array([*(text_fn(str(u)) for u in uniques), None], dtype=object)
+        convert = fn if kind == "date" else lambda u: text_fn(str(u))
+        cleaned = np.array([*(convert(u) for u in uniques), None], dtype=object)
         cleaned_codes, distinct = pd.factorize(cleaned)
         return cleaned[codes].tolist(), cleaned_codes[codes], distinct
     cache: dict[Any, str | None] = {}
@@ -191,7 +195,7 @@ class _Clusters(_UnionFind):
 
     A cluster's passports (nationality -> passport classes) and known ids are the union of its rows'. They are
     stored for clusters made by a union; a root without an entry stands for its own row alone (or for rows that
-    all hold the same passport and no known id, which comes to the same).
+    hold the root's passport and no other known id, which comes to the same).
     """
 
     def __init__(self, nodes: _Nodes, passport_class: list[int | None]) -> None:
@@ -199,9 +203,8 @@ class _Clusters(_UnionFind):
         self.nationality = nodes.nationality
         self.passport_class = passport_class
         self.passports: dict[int, dict[str | None, frozenset[int]]] = {}
-        self.known: dict[int, frozenset[str]] = {
-            i: frozenset((k,)) for i, k in enumerate(nodes.known_id[nodes.n_current :], nodes.n_current)
-        }
+        self.known_id = nodes.known_id
+        self.known: dict[int, frozenset[str]] = {}
         self.reason: list[str | None] = [None] * nodes.n
 
     def passports_of(self, root: int) -> dict[str | None, frozenset[int]]:
@@ -212,9 +215,17 @@ class _Clusters(_UnionFind):
         cls = self.passport_class[root]
         return {} if cls is None else {self.nationality[root]: frozenset((cls,))}
 
+    def known_of(self, root: int) -> frozenset[str]:
+        """The known worker ids in the cluster ``root``."""
+        found = self.known.get(root)
+        if found is not None:
+            return found
+        own = self.known_id[root]
+        return _NO_IDS if own is None else frozenset((own,))
+
     def compatible(self, ra: int, rb: int) -> bool:
         """Two clusters may merge: per nationality one passport class contains the other, ≤1 known id."""
-        if len(self.known.get(ra, _NO_IDS) | self.known.get(rb, _NO_IDS)) > 1:
+        if len(self.known_of(ra) | self.known_of(rb)) > 1:
             return False
         pa, pb = self.passports_of(ra), self.passports_of(rb)
         return all(pa[n] <= pb[n] or pb[n] <= pa[n] for n in pa.keys() & pb.keys())
@@ -235,7 +246,8 @@ class _Clusters(_UnionFind):
             merged[nat] = merged.get(nat, frozenset()) | classes
         self.passports[ra] = merged
         self.passports.pop(rb, None)
-        known = self.known.get(ra, _NO_IDS) | self.known.pop(rb, _NO_IDS)
+        known = self.known_of(ra) | self.known_of(rb)
+        self.known.pop(rb, None)
         if known:
             self.known[ra] = known
         if reason is not None:
@@ -481,7 +493,7 @@ def _assign_ids(nodes: _Nodes, clusters: _Clusters, period: str) -> pd.DataFrame
         smallest = [best[label] for label in range(len(firsts))]
     worker_ids, is_known = [], []
     for root, first in zip(firsts.tolist(), smallest, strict=True):
-        known_ids = clusters.known.get(root, _NO_IDS)
+        known_ids = clusters.known_of(root)
         is_known.append(bool(known_ids))
         worker_ids.append(
             next(iter(known_ids)) if known_ids else "W" + hashlib.sha256(f"{period}{first}".encode()).hexdigest()[:12]
