@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
@@ -27,19 +29,17 @@ def group_codes(*columns: np.ndarray) -> np.ndarray:
     return combined.astype(np.int64)
 
 
-def runs(groups: np.ndarray, rows: np.ndarray) -> list[tuple[int, list[int]]]:
+def runs(groups: np.ndarray, rows: np.ndarray) -> Iterator[tuple[int, list[int]]]:
     """(group, its rows in ascending order) for each group, groups in ascending order."""
     if not len(groups):
-        return []
+        return
     order = np.lexsort((rows, groups))
     groups, rows = groups[order], rows[order]
     starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
     ends = np.r_[starts[1:], len(groups)]
     members = rows.tolist()
-    return [
-        (group, members[s:e])
-        for group, s, e in zip(groups[starts].tolist(), starts.tolist(), ends.tolist(), strict=True)
-    ]
+    for group, start, end in zip(groups[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
+        yield group, members[start:end]
 
 
 def multi_valued(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
