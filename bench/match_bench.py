@@ -19,7 +19,7 @@ value, including each value's Python type, and the run exits 1 on any difference
 generator's truth file) the pairwise precision/recall of the resolver and of the exact-passport baseline are
 printed as well. ``--json OUT`` writes all figures. Wall and CPU seconds of this process are both reported: on a
 shared machine the CPU seconds are the steadier figure. ``--code-root`` times another checkout's code on the
-same rows (e.g. ``git archive HEAD~3 tka | tar -x -C /tmp/old`` then ``--code-root /tmp/old``).
+same rows (e.g. ``git archive HEAD~3 tka tasks | tar -x -C /tmp/old`` then ``--code-root /tmp/old``).
 """
 
 from __future__ import annotations
@@ -149,8 +149,14 @@ class _Clock:
 def run_stage(candidates: pd.DataFrame, known: pd.DataFrame | None, period: str, config: Any
               ) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
     """deduplicate-workers' body, each step timed: (outputs, seconds per step)."""
-    from tasks.dedupe import _with_assignments
     from tka.match import build_workers, resolve, survive
+
+    try:
+        from tasks.dedupe import _with_assignments
+    except ImportError:  # older code (--code-root): the task merged
+
+        def _with_assignments(candidates: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame:
+            return candidates.merge(assignments, on="record_key", how="left", validate="one_to_one")
 
     seconds: dict[str, float] = {}
     clock = _Clock(seconds)
@@ -256,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=Path, help="write a cProfile of one more round of both scenarios")
     parser.add_argument("--json", type=Path, help="write the figures as JSON")
     parser.add_argument("--code-root", type=Path,
-                        help="import tka from this checkout instead (e.g. `git archive` of an older commit), "
+                        help="import tka and tasks from this tree instead (e.g. `git archive` of an older commit), "
                              "to time old and new code side by side")
     args = parser.parse_args(argv)
     if args.code_root:
