@@ -249,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     parser.add_argument("--drive", type=Path, default=DEFAULT_DRIVE, help="sample drive (default: %(default)s)")
-    parser.add_argument("--truth", type=Path, default=DEFAULT_TRUTH,
+    parser.add_argument("--truth", type=lambda t: Path(t) if t else None, default=DEFAULT_TRUTH,
                         help="generator truth JSON for precision/recall (default: %(default)s; '' to skip)")
     parser.add_argument("--period", default="2025-08")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="validated rows cache")
@@ -322,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"identical to {args.reference} ({', '.join(OUTPUTS)} of both scenarios)")
 
-    if args.truth and str(args.truth) and args.truth.exists():
+    if args.truth and args.truth.is_file():
         report["quality"] = quality(rows, candidates, outputs["new"]["assignments"], args.truth)
         for who, q in report["quality"].items():
             print(f"{who:>14}: pairwise precision {q['precision']:.4f}, recall {q['recall']:.4f} "
