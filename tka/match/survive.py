@@ -20,13 +20,8 @@ MASKED_IN_CONFLICTS: frozenset[str] = frozenset({"passport_no", "kitas_no"})
 SUMMARY_COLUMNS = ["sources", "source_count", "record_count", "flags", "conflicts"]
 
 
-def _present(series: pd.Series) -> pd.Series:
-    """True where a value is present (not None/NaN and not an empty string)."""
-    return series.notna() & (series.astype(object) != "")
-
-
 def _present_values(values: np.ndarray) -> np.ndarray:
-    """``_present`` of an object array."""
+    """True where a value (of an object array) is present: not None/NaN and not an empty string."""
     return ~pd.isna(values) & (values != "")
 
 
@@ -73,7 +68,7 @@ class _Rows:
         return found
 
     def present(self, name: str) -> np.ndarray:
-        """Mask of the rows where the column has a value (``_present``)."""
+        """Mask of the rows where the column has a value (``_present_values``)."""
         found = self._present.get(name)
         if found is None:
             found = self._present[name] = _present_values(self.column(name))
