@@ -217,8 +217,13 @@ def _employment(rng: random.Random, company: Company, p0: dt.date, serials: set[
         months = rng.choice((12, 24, 24))
         start = p0 - dt.timedelta(days=rng.randint(20, 30 * (months - 2)))
     end = add_months(start, months) - dt.timedelta(days=1)
-    serial = _unique(rng, lambda: str(rng.randint(10_000, 199_999)), serials)
-    notif_serial = _unique(rng, lambda: str(rng.randint(100_000, 299_999)), serials)
+    # The offices' 5-6 digit serial ranges hold ~290,000 numbers; a drive larger than national x1 (over 200,000
+    # serials drawn) moves on to 7 digits instead of looping for a free one. Smaller drives are unchanged.
+    wide = len(serials) > 200_000
+    serial = _unique(rng, lambda: str(rng.randint(1_000_000, 9_999_999) if wide else rng.randint(10_000, 199_999)),
+                     serials)
+    notif_serial = _unique(rng, lambda: str(rng.randint(1_000_000, 9_999_999) if wide
+                                            else rng.randint(100_000, 299_999)), serials)
     notif_start = start + dt.timedelta(days=rng.randint(3, 14))
     notif_start = min(notif_start, p0 - dt.timedelta(days=1))
     return Employment(
