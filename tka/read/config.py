@@ -18,10 +18,16 @@ def header_key(text: object) -> str:
     """Matching key of a header or synonym: casefolded, without punctuation or spaces ("No. Paspor" -> "nopaspor")."""
     if text is None:
         return ""
-    folded = str(text).casefold()
+    return alnum_key(str(text)) or "".join(str(text).casefold().split())  # "#" stays "#", not ""
+
+
+def alnum_key(text: str) -> str:
+    """Casefolded ``text`` with only its letters and digits; character by character, so the key of a
+    concatenation is the concatenation of the keys."""
+    folded = text.casefold()
     if folded.isalnum():  # nothing to remove (str.isalnum is exactly the \w test of _NON_ALNUM, minus "_")
         return folded
-    return _NON_ALNUM.sub("", folded) or "".join(folded.split())  # "#" stays "#", not ""
+    return _NON_ALNUM.sub("", folded)
 
 
 class SourceSpec(BaseModel):

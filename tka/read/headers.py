@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from itertools import filterfalse
 
-from tka.read.config import header_key
+from tka.read.config import alnum_key, header_key
 from tka.read.normalize import cell_text
 from tka.read.workbook import Merge
 
@@ -51,14 +51,22 @@ class Header:
 
 def match_field(text: str, lookup: dict[str, str]) -> str | None:
     """Canonical field of one header text: exact synonym key, then the text without brackets/asterisks."""
-    if not text:
-        return None
-    field = lookup.get(header_key(text))
+    return _match_keyed(text, lookup)[0] if text else None
+
+
+def _match_keyed(text: str, lookup: dict[str, str]) -> tuple[str | None, str]:
+    """:func:`match_field` of a non-empty text, and the text's :func:`alnum_key`."""
+    key = alnum_key(text)
+    field = lookup.get(key or "".join(text.casefold().split()))  # header_key(text)
     # Only text with a bracket or asterisk can change under _BRACKETS_RE (skips the regex for most cells).
-    if field is None and ("(" in text or "[" in text or "*" in text) \
-            and (stripped := _BRACKETS_RE.sub(" ", text)) != text:
+    if field is None and _has_brackets(text) and (stripped := _BRACKETS_RE.sub(" ", text)) != text:
         field = lookup.get(header_key(stripped))
-    return field
+    return field, key
+
+
+def _has_brackets(text: str) -> bool:
+    """Whether _BRACKETS_RE can match in a text containing ``text``."""
+    return "(" in text or "[" in text or "*" in text
 
 
 def row_texts(row: list[object]) -> list[str]:
@@ -115,22 +123,67 @@ def _map(columns: list[list[tuple[str, str]]], match: Callable[[str], str | None
     return Header((), tuple(texts), fields, tuple(unexpected), tuple(duplicates))
 
 
-# Matched field per header text, per lookup, kept across sheets and files: headers repeat from file to file.
-# Lookups are treated as immutable (``SourcesConfig.header_lookup`` is a cached property); bounded because the
-# scanned rows above and below a header hold data texts too.
-MAX_MATCH_MEMO = 1 << 16
-_MATCH_MEMO: dict[int, tuple[dict[str, str], dict[str, str | None]]] = {}
+# What the header scan needs of one cell text: its field (match_field), whether a combined "text child" may
+# match a synonym as the group part of a two-row header, and whether the text has brackets.
+CellInfo = tuple["str | None", bool, bool]
+NO_INFO: CellInfo = (None, False, False)  # an empty cell
 
 
-def _match_memo(lookup: dict[str, str]) -> dict[str, str | None]:
-    hit = _MATCH_MEMO.get(id(lookup))
-    if hit is None or hit[0] is not lookup:
-        if len(_MATCH_MEMO) >= 8:
-            _MATCH_MEMO.clear()
-        hit = _MATCH_MEMO[id(lookup)] = (lookup, {})
-    elif len(hit[1]) > MAX_MATCH_MEMO:
-        hit[1].clear()
-    return hit[1]
+class _Matcher:
+    """Cell infos for one lookup, memoised per text and kept across sheets and files (headers repeat from file
+    to file). Lookups are treated as immutable (``SourcesConfig.header_lookup`` is a cached property)."""
+
+    MAX_MEMO = 1 << 16  # bounded: the scanned rows above and below a header hold data texts too
+
+    def __init__(self, lookup: dict[str, str]) -> None:
+        self.lookup = lookup
+        self.memo: dict[str, CellInfo] = {}
+        # Every prefix of a synonym key: alnum_key works character by character, so the key of "group child"
+        # starts with alnum_key(group).
+        self.prefixes = frozenset(k[:i] for k in lookup for i in range(1, len(k) + 1))
+
+    def info(self, text: str) -> CellInfo:
+        """Info of a non-empty text."""
+        try:
+            return self.memo[text]
+        except KeyError:
+            if len(self.memo) > self.MAX_MEMO:
+                self.memo.clear()
+            field, key = _match_keyed(text, self.lookup)
+            brackets = _has_brackets(text)
+            # A combined text can only match when its key (nonempty, so header_key has no fallback) starts
+            # like a synonym key, or when bracket stripping changes it.
+            leads = not key or key in self.prefixes or brackets
+            info = self.memo[text] = (field, leads, brackets)
+            return info
+
+    def match(self, text: str) -> str | None:
+        """match_field(text)."""
+        return self.info(text)[0] if text else None
+
+    def row(self, texts: list[str]) -> list[CellInfo]:
+        """Info of every cell of a row."""
+        return [self.info(t) if t else NO_INFO for t in texts]
+
+    def pair_fields(self, group: list[str], child: list[str], group_info: list[CellInfo],
+                    child_info: list[CellInfo]) -> list[str | None]:
+        """Per column, the field _map picks from _candidates(group, child): the combined text, else the child,
+        else the group (an empty or equal part leaves just the other)."""
+        match = self.match
+        return [((match(f"{g} {c}") if g and c and g != c and (gi[1] or ci[2]) else None) or ci[0] or gi[0])
+                for g, c, gi, ci in zip(group, child, group_info, child_info, strict=True)]
+
+
+_MATCHERS: dict[int, _Matcher] = {}
+
+
+def _matcher(lookup: dict[str, str]) -> _Matcher:
+    hit = _MATCHERS.get(id(lookup))
+    if hit is None or hit.lookup is not lookup:
+        if len(_MATCHERS) >= 8:  # a long-lived worker reloads the config each run
+            _MATCHERS.clear()
+        hit = _MATCHERS[id(lookup)] = _Matcher(lookup)
+    return hit
 
 
 def _distinct_fields(fields: list[str | None]) -> int:
@@ -148,25 +201,11 @@ def detect_header(rows: list[list[object]], merges: list[Merge], lookup: dict[st
     width = max((len(r) for r in grid), default=0)
     grid = [r + [""] * (width - len(r)) for r in grid]
     _fill_merges(grid, merges, limit)
-    memo = _match_memo(lookup)
-
-    def match(text: str) -> str | None:
-        try:
-            return memo[text]
-        except KeyError:
-            field = memo[text] = match_field(text, lookup)
-            return field
-
-    def pair_field(group: str, child: str) -> str | None:
-        # The field _map picks from _candidates(group, child), without building the candidate lists.
-        if group and child and group != child:
-            return match(f"{group} {child}") or match(child) or match(group)
-        text = child or group
-        return match(text) if text else None
-
-    # Rows and pairs are scored from their fields alone; only the winner is mapped into a Header (scoring
-    # every scanned row through _map was most of the cost of this function).
-    scores = [_distinct_fields([match(t) if t else None for t in row]) for row in grid[:limit]]
+    matcher = _matcher(lookup)
+    # Rows and pairs are scored from their cells' fields alone; only the winner is mapped into a Header
+    # (scoring every scanned row and pair through _map was most of the cost of this function).
+    infos = [matcher.row(row) for row in grid[:limit]]
+    scores = [_distinct_fields([i[0] for i in row]) for row in infos]
     best: tuple[int, ...] | None = None
     best_score = MIN_HEADER_FIELDS - 1
     for i in range(limit):
@@ -174,7 +213,8 @@ def detect_header(rows: list[list[object]], merges: list[Merge], lookup: dict[st
             best, best_score = (i,), scores[i]
         if i + 1 < limit and any(grid[i]) and any(grid[i + 1]):
             group = _forward_fill_group(grid[i], grid[i + 1])
-            score = _distinct_fields(list(map(pair_field, group, grid[i + 1])))
+            group_info = infos[i] if group == grid[i] else matcher.row(group)
+            score = _distinct_fields(matcher.pair_fields(group, grid[i + 1], group_info, infos[i + 1]))
             # A pair wins only when it adds fields to both of its rows alone; otherwise the upper row is a
             # title above the header, or the lower one is data or a (1)(2)(3) row.
             if score > max(best_score, scores[i], scores[i + 1]):
@@ -182,10 +222,10 @@ def detect_header(rows: list[list[object]], merges: list[Merge], lookup: dict[st
     if best is None:
         return None
     if len(best) == 1:
-        header = _map([_candidates("", t) for t in grid[best[0]]], match)
+        header = _map([_candidates("", t) for t in grid[best[0]]], matcher.match)
     else:
         group = _forward_fill_group(grid[best[0]], grid[best[1]])
-        header = _map([_candidates(g, c) for g, c in zip(group, grid[best[1]], strict=True)], match)
+        header = _map([_candidates(g, c) for g, c in zip(group, grid[best[1]], strict=True)], matcher.match)
     return replace(header, rows=best)
 
 
