@@ -54,6 +54,12 @@ def data_row_indices(sheet: RawSheet, header: Header) -> list[int]:
     return indices
 
 
+def record_keys(file_sha256: str, sheet: str, row_numbers: list[int]) -> list[str]:
+    """:func:`tka.contract.record_key` of each row: its fixed part is formatted once (it ends with the number)."""
+    prefix = record_key(file_sha256, sheet, 0).removesuffix("0")
+    return list(map(prefix.__add__, map(str, row_numbers)))
+
+
 def raw_cell_json(value: object) -> str:
     """JSON of one cell for ``raw``: strings as typed (trimmed), other values as :func:`cell_text` shows them."""
     text = (value.strip() or None) if type(value) is str else nz.cell_text(value)  # type: ignore[attr-defined]
@@ -175,8 +181,7 @@ class SheetColumns:
         raw = list(map(template.format, *encoded)) if encoded else ["{}"] * n
         out.update(run_id=[self.run_id] * n, source_kind=[file.source_kind] * n, source_id=[file.source_id] * n,
                    file_path=[file.path] * n, file_sha256=[file.sha256] * n, sheet=[sheet.name] * n,
-                   row_number=numbers, raw=raw,
-                   record_key=[record_key(file.sha256, sheet.name, r) for r in numbers])
+                   row_number=numbers, raw=raw, record_key=record_keys(file.sha256, sheet.name, numbers))
 
     def _common(self, out: dict[str, Column], cells: dict[str, Column]) -> None:
         if (col := cells.get("kecamatan")) is not None:
