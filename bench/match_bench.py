@@ -12,8 +12,9 @@ tka.validate.validate_rows, apply_decisions with no waivers) and the validated w
 config, so later runs start in seconds. The candidates are then the deduplicate-workers task's: accepted rows that
 are not dependants.
 
-Two scenarios are timed, each stage separately: ``new`` (an empty warehouse: no known workers) and ``known`` (the
-same rows again with the first scenario's workers as known workers, as a re-run or the next month sees them).
+Two scenarios are timed, each step of the task separately (resolve, merge = attaching the ids to the rows, survive,
+build_workers): ``new`` (an empty warehouse: no known workers) and ``known`` (the same rows again with the first
+scenario's workers as known workers, as a re-run or the next month sees them).
 With ``--reference`` every output (assignments, worker_month, workers of both scenarios) is compared value by
 value, including each value's Python type, and the run exits 1 on any difference. With ``--truth`` (the sample
 generator's truth file) the pairwise precision/recall of the resolver and of the exact-passport baseline are

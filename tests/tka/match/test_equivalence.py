@@ -15,6 +15,7 @@ from tka.warehouse.schema import WORKER_MONTH_FIELDS
 
 CFG = load_config()
 PERIOD = "2025-08"
+SEEDS = 200  # random frames per test; every match reason occurs among them (see the last resolve test)
 NAMES = ["GAO XUEFENG", "XUEFENG GAO", "GAO XUE FENG", "GAO XUEFENG", "GAO XUEFANG", "LI WEI", "LI  WEI",
          "WEI LI", "LI WEN", "KIM MINJUN", "KIM MIN JUN", "ZHANG WEI", None]
 PASSPORTS = ["E12345678", "E12345679", "E1234567", "EI2345678", "E l2345678", "EB7654321", "EB765432I",
@@ -63,7 +64,7 @@ def _frames(seed: int) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     return rows, pd.DataFrame(known) if known else pd.DataFrame(columns=["worker_id"])
 
 
-@pytest.mark.parametrize("seed", range(400))
+@pytest.mark.parametrize("seed", range(SEEDS))
 def test_same_ids_and_reasons_as_the_original_resolver(seed: int) -> None:
     rows, known = _frames(seed)
     expected = reference_resolve.resolve(rows, known, PERIOD, CFG)
@@ -72,7 +73,7 @@ def test_same_ids_and_reasons_as_the_original_resolver(seed: int) -> None:
 
 def test_random_frames_reach_every_reason() -> None:
     reasons: set[str] = set()
-    for seed in range(400):
+    for seed in range(SEEDS):
         rows, known = _frames(seed)
         reasons |= set(reference_resolve.resolve(rows, known, PERIOD, CFG)["match_reason"])
     assert {"passport", "passport_typo", "renewed_passport", "name_dob", "name_company", "new"} <= {
@@ -108,7 +109,7 @@ def _survive_frame(seed: int) -> pd.DataFrame:
     return frame
 
 
-@pytest.mark.parametrize("seed", range(100))
+@pytest.mark.parametrize("seed", range(60))
 def test_same_worker_months_as_the_original_survive(seed: int) -> None:
     frame = _survive_frame(seed)
     cfg = CFG if seed % 4 else MatchConfig.from_mapping(
