@@ -1,35 +1,61 @@
-"""Review workbooks: the per-file feedback workbook for the sending agency and the steward's month export."""
+"""Review workbooks: the per-file feedback workbook for the sending agency and the steward's month export.
+
+Written with xlsxwriter in constant_memory mode (rows streamed out in order, no cell objects kept), so a national
+month of feedback workbooks takes seconds. Text is always a string cell (``write_string``, or the Data sheet's
+plain-cell runs, see ``DataSheet``): a value the agency typed never becomes a formula, a link or a number.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
+import math
+import os
+import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import PurePosixPath
-from typing import Any
+from typing import IO, Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
 
-from tka.contract import QUARANTINE_REASONS, RAW, ROW_NUMBER, RULES, SHEET
+from tka.contract import QUARANTINE_REASONS, RAW, RECORD_KEY, ROW_NUMBER, RULES, SHEET
 from tka.privacy import mask_issue_value
 
+# Bump when the content or layout of a feedback workbook changes: the review manifest then rewrites them all.
+WRITER_VERSION = "xlsxwriter-1"
 ERROR_RGB = "FFFFC7CE"    # light red: the row is rejected until corrected
 WARNING_RGB = "FFFFEB9C"  # light yellow: loaded, please check
-ERROR_FILL = PatternFill(fill_type="solid", start_color=ERROR_RGB, end_color=ERROR_RGB)
-WARNING_FILL = PatternFill(fill_type="solid", start_color=WARNING_RGB, end_color=WARNING_RGB)
-HEADER_FONT = Font(bold=True)
-# A spreadsheet treats text starting with these as a formula (CSV/formula injection, OWASP).
+# A spreadsheet treats text starting with these as a formula (CSV/formula injection, OWASP). Every text cell is
+# written with ``write_string`` (and the workbook has strings_to_formulas off), so such text stays plain text.
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+# Control characters an xlsx file cannot hold (the same set openpyxl rejects); they are dropped from every text.
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 SHEET_COLUMN, ROW_COLUMN, PROBLEM_COLUMN = "Lembar", "Baris Excel", "Masalah"
 SEVERITY_ID: dict[str, str] = {"error": "Kesalahan", "warning": "Peringatan"}
 COMMENT_AUTHOR = "Kesbangpol Kukar"
+COMMENT_WIDTH = 320  # pixels; height 40 + 40 per note
+# xlsxwriter streams rows and the workbook's parts through temporary files: in memory (tmpfs) where there is one.
+TMPDIR: str | None = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+WORKBOOK_OPTIONS: dict[str, Any] = {
+    "constant_memory": True,        # rows are written in order and streamed out: no per-cell objects kept
+    "tmpdir": TMPDIR,
+    "strings_to_formulas": False,   # belt and braces: even write() never makes a formula from text
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "nan_inf_to_errors": True,
+    "remove_timezone": True,
+}
+BOLD: dict[str, Any] = {"bold": True}  # header cells
+WRAP: dict[str, Any] = {"text_wrap": True, "valign": "top"}  # the Masalah column
+DATE_FORMATS: dict[type, str] = {dt.datetime: "yyyy-mm-dd h:mm:ss", dt.date: "yyyy-mm-dd", dt.time: "h:mm:ss"}
 
 
 @dataclass(frozen=True)
@@ -63,38 +89,80 @@ def feedback_path(period: str, source_kind: str, file_path: str) -> str:
     return f"_review/{period}/{source_kind}/{PurePosixPath(file_path).stem}__umpan_balik.xlsx"
 
 
+def clean_text(text: str) -> str:
+    """``text`` without the control characters an xlsx cannot hold."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
 def _cell_value(value: Any) -> Any:
-    """A value openpyxl can store: None for missing, text cleaned of control characters."""
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+    """A value a cell can hold: None for missing, text cleaned of control characters, numpy scalars unboxed."""
+    if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    if isinstance(value, (int, float, bool)) or hasattr(value, "isoformat"):
-        return value
-    return str(value)
+        return clean_text(value) or None  # an empty text is an empty cell, as openpyxl wrote it
+    if isinstance(value, (bool, int, float, dt.date, dt.time)):
+        return None if isinstance(value, float) and math.isnan(value) else value  # NaN is missing
+    if hasattr(value, "item") and hasattr(value, "dtype"):  # numpy scalar
+        return _cell_value(value.item())
+    return clean_text(str(value)) or None
 
 
-def put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
-    """Write one cell; text that looks like a formula is stored as plain text, never evaluated."""
-    cell = ws.cell(row=row, column=column, value=_cell_value(value))
-    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_PREFIXES):
-        cell.data_type = "s"
-    return cell
+class _Book:
+    """An xlsxwriter workbook with the few formats the review workbooks use, made once each."""
+
+    def __init__(self, target: IO[bytes]) -> None:
+        self.wb = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
+        self._formats: dict[tuple[tuple[str, Any], ...], Format] = {}
+
+    def fmt(self, **props: Any) -> Format | None:
+        """The format with ``props`` (None for no properties)."""
+        if not props:
+            return None
+        key = tuple(sorted(props.items()))
+        if key not in self._formats:
+            self._formats[key] = self.wb.add_format(props)
+        return self._formats[key]
+
+    def put(self, ws: Worksheet, row: int, col: int, value: Any, style: Mapping[str, Any] | None = None) -> None:
+        """Write one cell (0-based) with the format properties ``style``; text is always a string cell, never a
+        formula, link or number; a date gets the number format openpyxl gave it."""
+        value = _cell_value(value)
+        if value is None:
+            if style:
+                ws.write_blank(row, col, None, self.fmt(**style))
+        elif isinstance(value, str):
+            ws.write_string(row, col, value, self.fmt(**style) if style else None)
+        elif isinstance(value, bool):
+            ws.write_boolean(row, col, value, self.fmt(**style) if style else None)
+        elif isinstance(value, (int, float)):
+            ws.write_number(row, col, value, self.fmt(**style) if style else None)
+        else:  # datetime, date or time
+            kind = dt.datetime if isinstance(value, dt.datetime) else dt.date if isinstance(value, dt.date) \
+                else dt.time
+            ws.write_datetime(row, col, value, self.fmt(**(style or {}), num_format=DATE_FORMATS[kind]))
+
+    def table(self, ws: Worksheet, columns: Sequence[str], records: Iterable[Sequence[Any]],
+              start_row: int = 0) -> int:
+        """Bold header + rows from ``start_row`` (0-based), widths from the headers; returns the last row."""
+        for j, name in enumerate(columns):
+            self.put(ws, start_row, j, name, BOLD)
+        last = start_row
+        for i, record in enumerate(records, start=start_row + 1):
+            for j, value in enumerate(record):
+                self.put(ws, i, j, value)
+            last = i
+        for j, name in enumerate(columns):
+            ws.set_column(j, j, header_width(name))
+        return last
+
+    def close(self) -> None:
+        """Write the xlsx."""
+        self.wb.close()
 
 
-def _write_table(ws: Worksheet, columns: Sequence[str], records: Iterable[Sequence[Any]], start_row: int = 1) -> int:
-    """Header + rows from ``start_row``; returns the last row written."""
-    for j, name in enumerate(columns, start=1):
-        put(ws, start_row, j, name).font = HEADER_FONT
-    last = start_row
-    for i, record in enumerate(records, start=start_row + 1):
-        for j, value in enumerate(record, start=1):
-            put(ws, i, j, value)
-        last = i
-    for j, name in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = min(max(12, len(str(name)) + 2), 40)
-    ws.freeze_panes = ws.cell(row=start_row + 1, column=1)
-    return last
+def header_width(name: Any) -> int:
+    """Column width for a header: its length + 2, at least 12 and at most 40 characters."""
+    return min(max(12, len(str(name)) + 2), 40)
 
 
 def _raw_dict(raw: Any) -> dict[str, Any]:
@@ -103,14 +171,20 @@ def _raw_dict(raw: Any) -> dict[str, Any]:
             raw = json.loads(raw)
         except json.JSONDecodeError:
             return {}
-    return dict(raw) if isinstance(raw, Mapping) else {}
+    return raw if isinstance(raw, dict) else dict(raw) if isinstance(raw, Mapping) else {}
 
 
-def _instructions(ws: Worksheet, meta: FileMeta, rows: pd.DataFrame, issues: pd.DataFrame) -> None:
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _instructions(book: _Book, meta: FileMeta, n_rows: int, issues: Sequence[Mapping[str, Any]]) -> None:
     """The "Petunjuk" sheet: what was found and how to correct and re-send the file, in Indonesian."""
+    ws = book.wb.add_worksheet("Petunjuk")
     folder = PurePosixPath(meta.file_path).parent
-    rejected = issues.loc[issues["severity"] == "error", "record_key"].dropna().nunique()
-    warned = issues.loc[issues["severity"] == "warning", "record_key"].dropna().nunique()
+    rows_with = {severity: {i.get("record_key") for i in issues if i["severity"] == severity
+                            and not _missing(i.get("record_key"))} for severity in ("error", "warning")}
+    rejected, warned = len(rows_with["error"]), len(rows_with["warning"])
     lines: list[Any] = [
         "UMPAN BALIK VALIDASI DATA TENAGA KERJA ASING (TKA)",
         "",
@@ -124,7 +198,7 @@ def _instructions(ws: Worksheet, meta: FileMeta, rows: pd.DataFrame, issues: pd.
         lines += [f"Berkas ini TIDAK DAPAT DIPROSES: {reason}",
                   "Tidak ada baris dari berkas ini yang dimuat. Perbaiki berkas lalu kirim ulang.", ""]
     else:
-        lines += [f"Jumlah baris data dibaca: {len(rows)}",
+        lines += [f"Jumlah baris data dibaca: {n_rows}",
                   f"Baris ditolak (ada kesalahan): {rejected}",
                   f"Baris dimuat dengan peringatan: {warned}", ""]
     lines += [
@@ -139,18 +213,17 @@ def _instructions(ws: Worksheet, meta: FileMeta, rows: pd.DataFrame, issues: pd.
         "7. Tanggal ditulis dengan format HH-BB-TTTT (contoh 05-08-2025); jangan kosongkan kolom wajib.",
         "",
     ]
-    for i, line in enumerate(lines, start=1):
-        put(ws, i, 1, line)
-    ws.cell(row=1, column=1).font = Font(bold=True, size=13)
-    counts = issues.groupby(["rule", "severity"], sort=True).size().reset_index(name="n") if len(issues) else \
-        pd.DataFrame(columns=["rule", "severity", "n"])
-    table = [(SEVERITY_ID.get(r.severity, r.severity), r.rule, int(r.n),
-              RULES[r.rule].message_id if r.rule in RULES else QUARANTINE_REASONS.get(r.rule[5:], ""))
-             for r in counts.itertuples()]
-    _write_table(ws, ["Tingkat", "Aturan", "Jumlah", "Penjelasan"], table, start_row=len(lines) + 1)
-    ws.freeze_panes = None
-    ws.column_dimensions["A"].width = 16
-    ws.column_dimensions["D"].width = 70
+    for i, line in enumerate(lines):
+        if line:
+            book.put(ws, i, 0, line, {"bold": True, "font_size": 13} if i == 0 else None)
+    counts = Counter((i["rule"], i["severity"]) for i in issues
+                     if not _missing(i["rule"]) and not _missing(i["severity"]))
+    table = [(SEVERITY_ID.get(severity, severity), rule, n,
+              RULES[rule].message_id if rule in RULES else QUARANTINE_REASONS.get(rule[5:], ""))
+             for (rule, severity), n in sorted(counts.items())]
+    book.table(ws, ["Tingkat", "Aturan", "Jumlah", "Penjelasan"], table, start_row=len(lines))
+    ws.set_column(0, 0, 16)
+    ws.set_column(3, 3, 70)
 
 
 def _comment_text(issue: Mapping[str, Any]) -> str:
@@ -158,57 +231,170 @@ def _comment_text(issue: Mapping[str, Any]) -> str:
     message = rule.message_id if rule else str(issue.get("message_id") or issue["rule"])
     raw = issue.get("raw_value")
     shown = "(kosong)" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else f"'{raw}'"
-    return f"{SEVERITY_ID.get(issue['severity'], issue['severity'])}: {message} Nilai tertulis: {shown}."
+    return clean_text(f"{SEVERITY_ID.get(issue['severity'], issue['severity'])}: {message} Nilai tertulis: {shown}.")
+
+
+# Columns of a read row that say where it came from, not what the agency wrote: not shown without raw cells.
+_PROVENANCE = frozenset({"run_id", "source_kind", "source_id", "file_path", "file_sha256", SHEET, ROW_NUMBER, RAW,
+                         "record_key", "status", "flags"})
+
+
+def shown_columns(rows: pd.DataFrame) -> list[str]:
+    """The columns of ``rows`` a feedback workbook reads: where each row is, its key and its raw cells (or, when
+    the reader kept no raw cells, the canonical fields)."""
+    columns = [c for c in (SHEET, ROW_NUMBER, RECORD_KEY) if c in rows.columns]
+    if RAW in rows.columns:
+        if any(_raw_dict(raw) for raw in rows[RAW]):  # stops at the first row with raw cells
+            return [*columns, RAW]
+        columns.append(RAW)
+    return [*columns, *(c for c in rows.columns if c not in _PROVENANCE)]
 
 
 def write_feedback_workbook(rows_of_one_file: pd.DataFrame, issues_of_that_file: pd.DataFrame,
                             file_meta: FileMeta | Mapping[str, Any]) -> bytes:
     """The xlsx sent back to the agency: Petunjuk sheet, then its rows with failing cells highlighted."""
-    issues = issues_of_that_file
+    buffer = io.BytesIO()
+    write_feedback_to(buffer, rows_of_one_file, issues_of_that_file, file_meta)
+    return buffer.getvalue()
+
+
+class _Run:
+    """Several cells of one row as finished sheet XML (see ``DataSheet``)."""
+
+    __slots__ = ("xml",)
+
+    def __init__(self, xml: str) -> None:
+        self.xml = xml
+
+
+class DataSheet(Worksheet):
+    """A worksheet that also takes a run of plain cells of one row as one piece of XML.
+
+    xlsxwriter spends about 5 microseconds on each cell; the Data sheet of a national month has millions of
+    plain text cells, so ``write_run`` writes those without the per-cell bookkeeping: only text that needs no
+    escaping beyond ``& < >`` (``plain_cell_xml``) and whole numbers, in a row written in order in
+    constant_memory mode. Everything else (highlighted cells, other values, formats) goes through xlsxwriter.
+    """
+
+    def write_run(self, row: int, first_col: int, last_col: int, xml: str) -> None:
+        """Put the cells ``first_col``..``last_col`` of ``row`` (0-based), given as ``<c>`` XML, in the sheet."""
+        if self._check_dimensions(row, first_col) or self._check_dimensions(row, last_col):
+            raise ValueError(f"cell run {row}:{first_col}-{last_col} is outside the worksheet")
+        if row > self.previous_row:  # the previous row is complete: stream it out, as write_string does
+            self._write_single_row(row)
+        self.table[row][first_col] = _Run(xml)
+
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        if cell.__class__ is _Run:
+            self.fh.write(cell.xml)
+        else:
+            super()._write_cell(row, col, cell)
+
+
+# The xlsxwriter internals DataSheet uses; without them every cell goes through the public API.
+RUNS_SUPPORTED = all(hasattr(Worksheet, name) for name in ("_check_dimensions", "_write_single_row", "_write_cell"))
+_XML_ESCAPES = re.compile("[&<>]")
+_MAX_PLAIN_LENGTH = 16383  # longer text may pass Excel's 32767 UTF-16 units: xlsxwriter truncates it
+
+
+def plain_cell_xml(ref: str, value: Any) -> str | None:
+    """The ``<c>`` XML of a text or whole-number cell at ``ref`` exactly as xlsxwriter's constant_memory mode
+    writes it, or None for a value that needs more (control characters, edge spaces, ``_xHHHH_``, no text)."""
+    if value.__class__ is str:
+        if not value or not value.isprintable() or value[0] == " " or value[-1] == " " or "_x" in value \
+                or len(value) > _MAX_PLAIN_LENGTH:
+            return None
+        if _XML_ESCAPES.search(value):
+            value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
+    if value.__class__ is int and -10**15 < value < 10**15:
+        return f'<c r="{ref}"><v>{value}</v></c>'
+    return None
+
+
+def _mark(issues: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Format properties of a cell with ``issues``: light red with any error, light yellow with warnings only."""
+    if not issues:
+        return {}
+    rgb = ERROR_RGB if any(f["severity"] == "error" for f in issues) else WARNING_RGB
+    return {"bg_color": f"#{rgb[2:]}", "pattern": 1}
+
+
+def write_feedback_to(target: IO[bytes], rows_of_one_file: pd.DataFrame, issues_of_that_file: pd.DataFrame,
+                      file_meta: FileMeta | Mapping[str, Any]) -> None:
+    """Write the feedback workbook (see ``write_feedback_workbook``) into the binary file ``target``."""
+    issues = issues_of_that_file.to_dict("records")
     file_meta = FileMeta.coerce(file_meta)
-    wb = Workbook()
-    _instructions(wb.active, file_meta, rows_of_one_file, issues)
-    wb.active.title = "Petunjuk"
-    ws = wb.create_sheet("Data")
+    book = _Book(target)
+    _instructions(book, file_meta, len(rows_of_one_file), issues)
+    runs = RUNS_SUPPORTED and book.wb.constant_memory
+    ws = book.wb.add_worksheet("Data", worksheet_class=DataSheet if runs else None)
 
     rows = rows_of_one_file.sort_values([SHEET, ROW_NUMBER], kind="stable")
     raws = [_raw_dict(r) for r in rows[RAW]] if RAW in rows.columns else [{} for _ in range(len(rows))]
-    headers: list[str] = list(dict.fromkeys(h for raw in raws for h in raw))
+    headers: list[str] = list(dict.fromkeys(chain.from_iterable(raws)))
     by_raw = bool(headers)
-    if not by_raw:  # no raw cells kept: show the canonical fields that have any value
-        skip = {"run_id", "source_kind", "source_id", "file_path", "file_sha256", SHEET, ROW_NUMBER, RAW,
-                "record_key", "status", "flags"}
-        headers = [c for c in rows.columns if c not in skip and rows[c].notna().any()]
+    if by_raw:
+        values_of = [[raw.get(h) for h in headers] for raw in raws]
+    else:  # no raw cells kept: show the canonical fields that have any value
+        headers = [c for c in rows.columns if c not in _PROVENANCE and rows[c].notna().any()]
+        values_of = rows[headers].astype(object).to_numpy().tolist() if headers else [[] for _ in raws]
     columns = [SHEET_COLUMN, ROW_COLUMN, *headers, PROBLEM_COLUMN]
-    row_issues = {k: g.to_dict("records") for k, g in issues[issues["record_key"].notna()].groupby("record_key")}
-    records = []
-    for raw, row in zip(raws, rows.to_dict("records"), strict=True):
-        values = [raw.get(h) for h in headers] if by_raw else [row.get(h) for h in headers]
-        found = row_issues.get(row["record_key"], [])
-        records.append([row[SHEET], row[ROW_NUMBER], *values, "\n".join(_comment_text(i) for i in found) or None])
-    _write_table(ws, columns, records)
+    position = {h: j for j, h in enumerate(columns)}  # 0-based; a repeated header name: the last one
+    row_column, problem = position[ROW_COLUMN], len(columns) - 1
+    row_issues: dict[Any, list[dict[str, Any]]] = {}
+    for issue in issues:
+        if not _missing(issue.get(RECORD_KEY)):
+            row_issues.setdefault(issue[RECORD_KEY], []).append(issue)
 
-    position = {h: j for j, h in enumerate(columns, start=1)}
-    for i, row in enumerate(rows.to_dict("records"), start=2):
-        by_cell: dict[int, list[Mapping[str, Any]]] = {}
-        for issue in row_issues.get(row["record_key"], []):
+    # Column widths and the Masalah column's format first: a streamed row takes the column format when written.
+    for j, name in enumerate(columns):
+        ws.set_column(j, j, 60 if j == problem else header_width(name), book.fmt(**WRAP) if j == problem else None)
+    for j, name in enumerate(columns):
+        book.put(ws, 0, j, name, BOLD)
+    letters = [xl_col_to_name(j) for j in range(len(columns))]
+    put, no_marks = book.put, {}
+    for i, (sheet, number, key, values) in enumerate(
+            zip(rows[SHEET].tolist(), rows[ROW_NUMBER].tolist(), rows[RECORD_KEY].tolist(), values_of, strict=True),
+            start=1):
+        found = row_issues.get(key, ())
+        by_cell: dict[int, list[Mapping[str, Any]]] = {} if found else no_marks
+        for issue in found:
             # The cell under the issue's header; a row-level issue (or unknown header) marks the row number.
-            j = position.get(issue.get("header") or "") or (position.get(issue["column"]) if not by_raw else None)
-            by_cell.setdefault(j or position[ROW_COLUMN], []).append(issue)
-        for j, found in by_cell.items():
-            cell = ws.cell(row=i, column=j)
-            is_error = any(f["severity"] == "error" for f in found)
-            cell.fill = ERROR_FILL if is_error else WARNING_FILL
-            comment = Comment("\n".join(_comment_text(f) for f in found), COMMENT_AUTHOR)
-            comment.width, comment.height = 320, 40 + 40 * len(found)
-            cell.comment = comment
-        ws.cell(row=i, column=position[PROBLEM_COLUMN]).alignment = Alignment(wrap_text=True, vertical="top")
-    ws.column_dimensions[get_column_letter(position[PROBLEM_COLUMN])].width = 60
-    ws.auto_filter.ref = ws.dimensions
-
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+            j = position.get(issue.get("header") or "")
+            if j is None and not by_raw:
+                j = position.get(issue["column"])
+            by_cell.setdefault(row_column if j is None else j, []).append(issue)
+        number_label = str(i + 1)
+        run: list[str] = []
+        run_first = run_last = 0
+        for j, value in enumerate([sheet, number, *values]):
+            marked = by_cell.get(j)
+            if marked is None:
+                if value is None:
+                    continue
+                xml = plain_cell_xml(f"{letters[j]}{number_label}", value) if runs else None
+                if xml is not None:
+                    if not run:
+                        run_first = j
+                    run.append(xml)
+                    run_last = j
+                    continue
+            if run:  # cells go out in column order: the run so far first
+                ws.write_run(i, run_first, run_last, "".join(run))
+                run = []
+            put(ws, i, j, value, _mark(marked) if marked else None)
+        if run:
+            ws.write_run(i, run_first, run_last, "".join(run))
+        if found:  # (a raw header named "Masalah" puts its marks on this cell)
+            marked = by_cell.get(problem)
+            put(ws, i, problem, "\n".join(_comment_text(f) for f in found), {**WRAP, **_mark(marked or ())})
+        for j, marked in by_cell.items():
+            ws.write_comment(i, j, "\n".join(_comment_text(f) for f in marked),
+                             {"author": COMMENT_AUTHOR, "width": COMMENT_WIDTH, "height": 40 + 40 * len(marked)})
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, len(rows), len(columns) - 1)
+    book.close()
 
 
 MONTH_ISSUE_COLUMNS: tuple[str, ...] = (
@@ -230,31 +416,33 @@ def issue_counts(issues: pd.DataFrame) -> list[dict[str, Any]]:
 def write_month_export(issues: pd.DataFrame, summary_rows: Sequence[Mapping[str, Any]] | None,
                        compliance: pd.DataFrame | None) -> bytes:
     """The steward's workbook for a month: Ringkasan, Masalah (personal values masked), Kepatuhan."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Ringkasan"
+    buffer = io.BytesIO()
+    book = _Book(buffer)
+    ws = book.wb.add_worksheet("Ringkasan")
     summary_rows = issue_counts(issues) if summary_rows is None else summary_rows
     summary_columns = list(dict.fromkeys(k for r in summary_rows for k in r))
-    _write_table(ws, summary_columns, ([r.get(c) for c in summary_columns] for r in summary_rows))
+    book.table(ws, summary_columns, ([r.get(c) for c in summary_columns] for r in summary_rows))
+    ws.freeze_panes(1, 0)
 
-    ws = wb.create_sheet("Masalah")
+    ws = book.wb.add_worksheet("Masalah")
     present = [c for c in MONTH_ISSUE_COLUMNS if c in issues.columns]
-    records = []
-    for issue in issues.to_dict("records"):
-        records.append([mask_issue_value(issue.get("column"), issue[c]) if c == "raw_value" else issue[c]
-                        for c in present])
-    _write_table(ws, present, records)
-    if records:
-        ws.auto_filter.ref = ws.dimensions
+    masked = issues[present].astype(object)
+    if "raw_value" in present and len(masked):
+        masked["raw_value"] = [mask_issue_value(c, v) for c, v in
+                               zip(issues["column"] if "column" in issues.columns else [None] * len(issues),
+                                   issues["raw_value"], strict=True)]
+    last = book.table(ws, present, masked.itertuples(index=False, name=None))
+    ws.freeze_panes(1, 0)
+    if last > 0:
+        ws.autofilter(0, 0, last, len(present) - 1)
 
-    ws = wb.create_sheet("Kepatuhan")
+    ws = book.wb.add_worksheet("Kepatuhan")
     if compliance is None:
-        put(ws, 1, 1, "Data kepatuhan pelaporan perusahaan tidak tersedia untuk periode ini.")
+        book.put(ws, 0, 0, "Data kepatuhan pelaporan perusahaan tidak tersedia untuk periode ini.")
     else:
-        _write_table(ws, [str(c) for c in compliance.columns], compliance.itertuples(index=False, name=None))
-        if len(compliance):
-            ws.auto_filter.ref = ws.dimensions
-
-    buffer = io.BytesIO()
-    wb.save(buffer)
+        last = book.table(ws, [str(c) for c in compliance.columns], compliance.itertuples(index=False, name=None))
+        ws.freeze_panes(1, 0)
+        if last > 0:
+            ws.autofilter(0, 0, last, len(compliance.columns) - 1)
+    book.close()
     return buffer.getvalue()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pandas as pd
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from tka.contract import RULES
 from tka.validate.run import validate_rows
@@ -121,4 +123,134 @@ def test_file_meta_from_a_mapping_and_month_export_without_summary_rows(suites, 
     wb = load_workbook(io.BytesIO(write_month_export(issues, None, None)))
     assert [[c.value for c in r] for r in wb["Ringkasan"].iter_rows()] == [
         ["tingkat", "aturan", "status", "jumlah"], ["Kesalahan", "nib_format", "open", 1],
+        ["Kesalahan", "required_field", "open", 1], ["Peringatan", "passport_format", "open", 1]]
+
+
+def _fills(ws) -> dict[str, str]:
+    return {c.coordinate: c.fill.fgColor.rgb for row in ws.iter_rows() for c in row if c.fill.fill_type == "solid"}
+
+
+def _comments(ws) -> dict[str, tuple[str, str]]:
+    return {c.coordinate: (c.comment.text, c.comment.author) for row in ws.iter_rows() for c in row if c.comment}
+
+
+def test_feedback_workbook_exact_content(suites, config) -> None:
+    rows, issues = rows_and_issues(suites, config)
+    wb = load_workbook(io.BytesIO(write_feedback_workbook(rows, issues, META)))
+    guide = wb["Petunjuk"]
+    assert [[c.value for c in row] for row in guide.iter_rows(max_col=1, max_row=19)] == [[v] for v in [
+        "UMPAN BALIK VALIDASI DATA TENAGA KERJA ASING (TKA)", None,
+        "Berkas: 2025-08/disnakertrans/tka.xlsx", "Periode laporan: 2025-08", "Sumber: disnakertrans", None,
+        "Jumlah baris data dibaca: 3", "Baris ditolak (ada kesalahan): 2", "Baris dimuat dengan peringatan: 1", None,
+        "CARA MEMPERBAIKI",
+        "1. Buka lembar 'Data'. Sel MERAH berisi kesalahan: baris itu belum dimuat sampai diperbaiki.",
+        "2. Sel KUNING berisi peringatan: baris sudah dimuat, tetapi mohon diperiksa kebenarannya.",
+        "3. Arahkan kursor ke sel berwarna untuk membaca catatan; kolom 'Masalah' merangkum semua catatan baris.",
+        "4. Kolom 'Lembar' dan 'Baris Excel' menunjukkan letak baris pada berkas asli Anda.",
+        "5. Perbaiki data pada berkas asli Anda (bukan pada berkas umpan balik ini).",
+        ("6. Kirim ulang seluruh berkas ke folder yang sama (2025-08/disnakertrans) dengan nama yang sama; "
+         "versi baru menggantikan versi lama pada pemrosesan berikutnya."),
+        "7. Tanggal ditulis dengan format HH-BB-TTTT (contoh 05-08-2025); jangan kosongkan kolom wajib.", None]]
+    assert [[c.value for c in row] for row in guide.iter_rows(min_row=20)] == [
+        ["Tingkat", "Aturan", "Jumlah", "Penjelasan"],
+        ["Kesalahan", "nib_format", 1, RULES["nib_format"].message_id],
+        ["Peringatan", "passport_format", 1, RULES["passport_format"].message_id],
+        ["Kesalahan", "required_field", 1, RULES["required_field"].message_id]]
+    assert (guide["A1"].font.b, guide["A1"].font.sz, guide["A20"].font.b, guide.freeze_panes) == (True, 13, True, None)
+
+    ws = wb["Data"]
+    required = f"Kesalahan: {RULES['required_field'].message_id} Nilai tertulis: '-'."
+    nib = f"Kesalahan: {RULES['nib_format'].message_id} Nilai tertulis: '=HYPERLINK(\"http://x\")'."
+    passport = f"Peringatan: {RULES['passport_format'].message_id} Nilai tertulis: 'E1'."
+    assert [[c.value for c in row] for row in ws.iter_rows()] == [
+        ["Lembar", "Baris Excel", "Nama TKA", "No. Paspor", "NIB", "Masalah"],
+        ["Agustus", 7, "-", "E12345678", "1234567890123", required],
+        ["Agustus", 8, "@SUM(A1)", "E1", '=HYPERLINK("http://x")', f"{nib}\n{passport}"],
+        ["Agustus", 9, "+62 811", "E87654321", "-5", None]]
+    assert _fills(ws) == {"C2": ERROR_RGB, "E3": ERROR_RGB, "D3": WARNING_RGB}
+    assert _comments(ws) == {"C2": (required, "Kesbangpol Kukar"), "E3": (nib, "Kesbangpol Kukar"),
+                             "D3": (passport, "Kesbangpol Kukar")}
+    assert [c.font.b for c in ws[1]] == [True] * 6
+    assert (ws["F2"].alignment.wrap_text, ws["F2"].alignment.vertical) == (True, "top")
+    assert (ws.freeze_panes, ws.auto_filter.ref) == ("A2", "A1:F4")
+    # widths as Excel stores them (xlsxwriter adds the cell padding): max(12, header + 2), Masalah 60
+    assert {k: d.width for k, d in ws.column_dimensions.items()} == {
+        "A": 12.7109375, "B": 13.7109375, "C": 12.7109375, "F": 60.7109375}
+    assert (ws.column_dimensions["C"].min, ws.column_dimensions["C"].max) == (3, 5)
+
+
+def test_feedback_text_is_stored_as_typed_without_control_characters(suites, config) -> None:
+    typed = ["A & B <c>", "  lead", "trail ", "tab\there", "line\nbreak", "ctrl\x01char\x1f", "\x0bX",
+             "http://example.com", "123", "=1+1", "Kec. Tenggarong – Ü 日本", "x" * 20000]
+    rows = make_rows([{"raw": {f"H{i}": v for i, v in enumerate(typed)}}])
+    issues = pd.DataFrame([{"record_key": rows["record_key"][0], "rule": "required_field", "severity": "warning",
+                            "header": "H0", "column": "name", "raw_value": "bad\x02"}])
+    ws = load_workbook(io.BytesIO(write_feedback_workbook(rows, issues, META)))["Data"]
+    stored = [c.value for c in ws[2]][2:-1]
+    assert stored == ["A & B <c>", "  lead", "trail ", "tab\there", "line\nbreak", "ctrlchar", "X",
+                      "http://example.com", "123", "=1+1", "Kec. Tenggarong – Ü 日本", "x" * 20000]
+    assert all(c.data_type == "s" and c.hyperlink is None for c in ws[2][2:-1])
+    assert ws["C2"].comment.text == f"Peringatan: {RULES['required_field'].message_id} Nilai tertulis: 'bad'."
+    assert _fills(ws) == {"C2": WARNING_RGB}
+
+
+def test_streamed_rows_equal_xlsxwriters_own_cells(suites, config, monkeypatch) -> None:
+    """The Data sheet's runs of plain cells are written exactly as xlsxwriter writes each cell itself."""
+    from tka.validate import workbook
+
+    rows, issues = rows_and_issues(suites, config)
+    rows["raw"] = [*rows["raw"][:2], {"Nama TKA": "_x0041_ & <b>", "No. Paspor": "cr\rlf", "NIB": "\ufffe"}]
+
+    def content(data: bytes) -> list[list[object]]:
+        ws = load_workbook(io.BytesIO(data))["Data"]
+        return [[(c.value, c.data_type, c.fill.fgColor.rgb if c.fill.fill_type else None,
+                  c.comment.text if c.comment else None) for c in row] for row in ws.iter_rows()]
+
+    streamed = content(write_feedback_workbook(rows, issues, META))
+    monkeypatch.setattr(workbook, "RUNS_SUPPORTED", False)
+    assert content(write_feedback_workbook(rows, issues, META)) == streamed
+    # what openpyxl shows of xlsxwriter's _xHHHH_ escapes (Excel shows the characters as typed)
+    assert [v[0] for v in streamed[3][2:5]] == ["_x005F_x0041_ & <b>", "cr_x000D_lf", "_xFFFE_"]
+
+
+def test_feedback_without_raw_cells_shows_canonical_fields_and_dates(suites, config) -> None:
+    rows = make_rows([{"name": None}, {}])
+    issues = validate_rows(rows, "worker", PERIOD, suites, config)
+    assert issues[["row_number", "column", "header", "rule"]].values.tolist() == [[7, "name", None, "required_field"]]
+    old = {"record_key": rows["record_key"][1], "column": "birth_date", "header": None, "rule": "age_out_of_range",
+           "severity": "error", "raw_value": "1985-03-02"}  # a marked date cell keeps its date format
+    issues = pd.concat([issues, pd.DataFrame([old])], ignore_index=True)
+    ws = load_workbook(io.BytesIO(write_feedback_workbook(rows, issues, META)))["Data"]
+    assert [c.value for c in ws[1]] == [
+        "Lembar", "Baris Excel", "name", "name_raw", "passport_no", "passport_raw", "nationality",
+        "nationality_raw", "sex", "birth_date", "position", "company_name", "company_nib", "kecamatan_code",
+        "rptka_no", "rptka_start", "rptka_end", "permit_type", "kitas_no", "kitas_start", "kitas_end",
+        "person_kind", "Masalah"]
+    assert [c.value for c in ws[3]][:10] == ["Agustus", 8, "GAO XUEFENG", "MR GAO XUEFENG", "E12345678",
+                                             "E 1234 5678", "CHN", "Tiongkok", "L", dt.datetime(1985, 3, 2)]
+    assert (ws["J3"].is_date, ws["J3"].number_format) == (True, "yyyy-mm-dd")
+    assert (ws["J2"].is_date, ws["J2"].number_format) == (True, "yyyy-mm-dd")
+    assert _fills(ws) == {"C2": ERROR_RGB, "J3": ERROR_RGB}
+    assert ws["J3"].comment.text == f"Kesalahan: {RULES['age_out_of_range'].message_id} Nilai tertulis: '1985-03-02'."
+    assert ws["C2"].value is None and ws["W3"].value == ws["J3"].comment.text
+
+
+def test_month_export_dates_views_and_no_formulas(suites, config) -> None:
+    _rows, issues = rows_and_issues(suites, config)
+    issues["status"] = ["open", "waived", "open"]  # the NIB error was waived
+    issues["decided_at"] = [None, pd.Timestamp("2025-09-01 10:30"), None]
+    compliance = pd.DataFrame({"company_nib": ["=1+1"], "files": [2], "in_registry": [True]})
+    wb = load_workbook(io.BytesIO(write_month_export(issues, None, compliance)))
+    masalah = wb["Masalah"]
+    header = [c.value for c in masalah[1]]
+    decided = masalah.cell(row=3, column=header.index("decided_at") + 1)
+    assert (decided.value, decided.number_format) == (dt.datetime(2025, 9, 1, 10, 30), "yyyy-mm-dd h:mm:ss")
+    assert masalah.cell(row=2, column=header.index("decided_at") + 1).value is None
+    assert (masalah.freeze_panes, masalah.auto_filter.ref) == ("A2", f"A1:{get_column_letter(len(header))}4")
+    kepatuhan = wb["Kepatuhan"]
+    assert [[(c.value, c.data_type) for c in row] for row in kepatuhan.iter_rows()] == [
+        [("company_nib", "s"), ("files", "s"), ("in_registry", "s")], [("=1+1", "s"), (2, "n"), (True, "b")]]
+    assert (kepatuhan.freeze_panes, kepatuhan.auto_filter.ref) == ("A2", "A1:C2")
+    assert [[c.value for c in row] for row in wb["Ringkasan"].iter_rows()] == [
+        ["tingkat", "aturan", "status", "jumlah"], ["Kesalahan", "nib_format", "waived", 1],
         ["Kesalahan", "required_field", "open", 1], ["Peringatan", "passport_format", "open", 1]]
