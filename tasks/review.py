@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -18,49 +19,81 @@ from tka.pipeline import Compliance, FileSelection, ReadBatch, Resolved, RunConf
 from tka.summary import run_summary
 
 FAILURE_TABLE_CAP = 200
+FEEDBACK_WORKERS = 2  # processes writing feedback workbooks on a local drive
 
 
-@task(name="publish-review", **STAGE, **IO_RETRIES)
 def publish_review(run: RunContext, config: RunConfig, selection: FileSelection, batch: ReadBatch,
                    validated: Validated, resolved: Resolved, compliance: Compliance, stats: Any,
                    alerts: list[dict[str, Any]]) -> dict[str, Any]:
-    """Write review material beside the period on the drive and Prefect artifacts; return the run summary."""
-    from tka.compliance import compliance_markdown
+    """Write review material beside the period on the drive and Prefect artifacts; return the run summary.
+
+    Not a task itself: it runs one task per piece of material, so the flow run shows where the time goes.
+    """
+    workbooks = write_feedback(run, batch, validated)
+    review_root = write_month_files(run, batch, validated, compliance)
+    publish_data_docs(run, config, validated, review_root)
+    publish_artifacts(run, batch, validated, compliance)
+
+    summary = run_summary(run, selection, batch, validated, resolved, compliance)
+    summary["review_dir"] = review_root
+    summary["feedback_workbooks"] = workbooks
+    summary["alerts_sent"] = alerts
+    get_run_logger().info("Review material for %s in %s (%d feedback workbooks)", run.period, review_root,
+                          workbooks)
+    return summary
+
+
+@task(name="write-feedback-workbooks", **STAGE, **IO_RETRIES)
+def write_feedback(run: RunContext, batch: ReadBatch, validated: Validated) -> int:
+    """Write a feedback workbook per file with issues (unchanged ones kept, stale ones removed); return the count."""
     from tka.read import open_drive
-    from tka.validate import build_data_docs, feedback_path, summarize, write_feedback_workbook, \
-        write_month_export
+    from tka.validate import feedback_files, write_feedback_workbooks
+
+    fs, root = open_drive(run.drive_url)
+    rows = validated.worker_rows
+    files = feedback_files(run.period, batch.files, batch.results, validated.issues, rows)
+    report = write_feedback_workbooks(
+        fs, root, run.period, files, workers=min(FEEDBACK_WORKERS, os.cpu_count() or 1),
+        progress=lambda done, total: progress.report("Writing feedback workbooks", done, total))
+    get_run_logger().info("Feedback workbooks: %d written, %d unchanged, %d removed (no issues any more)",
+                          len(report.written), len(report.unchanged), len(report.removed))
+    return report.workbooks
+
+
+@task(name="write-month-export", **STAGE, **IO_RETRIES)
+def write_month_files(run: RunContext, batch: ReadBatch, validated: Validated, compliance: Compliance) -> str:
+    """Write the month's export workbook and the quarantine list; return the period's review folder."""
+    from tka.read import open_drive
+    from tka.validate import write_month_export
 
     fs, root = open_drive(run.drive_url)
     review_root = f"{root.rstrip('/')}/_review/{run.period}"
-    issues = validated.issues
-    rows = validated.worker_rows
-    by_file = issues.groupby("file_path", sort=True) if len(issues) else []
-    written = 0
-    total = issues["file_path"].nunique() if len(issues) else 0
-    for path, file_issues in by_file:
-        result = batch.results.get(path)
-        if result is None or result.quarantine:
-            continue
-        file_rows = result.rows if len(result.rows) else rows[rows["file_path"] == path]
-        target = f"{root.rstrip('/')}/{feedback_path(run.period, batch.files[path].source_kind, path)}"
-        fs.makedirs(target.rsplit("/", 1)[0], exist_ok=True)
-        with fs.open(target, "wb") as fh:
-            fh.write(write_feedback_workbook(file_rows, file_issues, {"path": path, "period": run.period}))
-        written += 1
-        progress.report("Writing feedback workbooks", written, total)
-
     _write_quarantine_list(fs, review_root, batch)
-    markdown, failures, failures_total = summarize(rows, issues, batch.files_frame(), cap=FAILURE_TABLE_CAP)
     with fs.open(f"{review_root}/rekap_{run.period}.xlsx", "wb") as fh:
-        fh.write(write_month_export(issues, None, compliance.company_period))
+        fh.write(write_month_export(validated.issues, None, compliance.company_period))
+    return review_root
+
+
+@task(name="build-data-docs", **STAGE, **IO_RETRIES)
+def publish_data_docs(run: RunContext, config: RunConfig, validated: Validated, review_root: str) -> None:
+    """Build the Great Expectations data docs and copy them into the review folder."""
+    from tka.read import open_drive
+    from tka.validate import build_data_docs
+
+    fs, _root = open_drive(run.drive_url)
     with tempfile.TemporaryDirectory() as tmp:
         index = build_data_docs(config.suites, validated.gx_results, Path(tmp), run_name=run.run_id)
         fs.put(str(index.parent), f"{review_root}/data_docs", recursive=True)
 
-    summary = run_summary(run, selection, batch, validated, resolved, compliance)
-    summary["review_dir"] = review_root
-    summary["feedback_workbooks"] = written
-    summary["alerts_sent"] = alerts
+
+@task(name="publish-artifacts", **STAGE)
+def publish_artifacts(run: RunContext, batch: ReadBatch, validated: Validated, compliance: Compliance) -> None:
+    """Publish the validation summary, the failure table and the compliance report as Prefect artifacts."""
+    from tka.compliance import compliance_markdown
+    from tka.validate import summarize
+
+    markdown, failures, failures_total = summarize(validated.worker_rows, validated.issues, batch.files_frame(),
+                                                   cap=FAILURE_TABLE_CAP)
     key = f"tka-{run.period}"
     create_markdown_artifact(key=f"{key}-ringkasan", markdown=markdown,
                              description=f"Validation summary for {run.period}")
@@ -70,9 +103,6 @@ def publish_review(run: RunContext, config: RunConfig, selection: FileSelection,
     create_markdown_artifact(key=f"{key}-kepatuhan", markdown=compliance_markdown(compliance.company_period,
                                                                                    run.period),
                              description=f"Company report compliance for {run.period}")
-    get_run_logger().info("Review material for %s in %s (%d feedback workbooks)", run.period, review_root,
-                          written)
-    return summary
 
 
 def _write_quarantine_list(fs: Any, review_root: str, batch: ReadBatch) -> None:
