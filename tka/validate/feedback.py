@@ -14,7 +14,8 @@ import json
 import os
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -140,36 +141,27 @@ def write_feedback_workbooks(fs: Any, root: str, period: str, files: Sequence[Fe
     root = root.rstrip("/")
     folder = f"_review/{period}/"
     review_root = f"{root}/{folder}".rstrip("/")
+    for file in files:
+        if not file.target.startswith(folder):
+            raise ValueError(f"feedback workbook {file.target!r} is not in {folder}")
     manifest = read_manifest(fs, review_root)
     existing = {f"{folder}{path}": size for path, size in _existing(fs, review_root).items()}
     report = FeedbackReport()
     claims = Counter(f.target for f in files)
     entries: dict[str, dict[str, Any]] = {}  # by target (root-relative), like the report
-    todo: list[tuple[str, FeedbackFile, str | None]] = []
-    for file in sorted(files, key=lambda f: f.meta.file_path):
-        target = file.target
-        if not target.startswith(folder):
-            raise ValueError(f"feedback workbook {target!r} is not in {folder}")
-        if claims[target] > 1:  # two files, one workbook name (same stem): written in order, last one wins
-            todo.append((target, file, None))
-            continue
-        key = content_key(file)
-        entry = manifest.get(target.removeprefix(folder))
-        if entry and entry.get("key") == key and existing.get(target) == entry.get("bytes"):
-            entries[target] = entry
-            report.unchanged.append(target)
-        else:
-            todo.append((target, file, key))
-
-    done, total = len(report.unchanged), len(files)
+    done, total = 0, len(files)
     if progress:
         progress(done, total)
 
-    def finished(target: str, file: FeedbackFile, key: str | None, size: int) -> None:
+    def finished(target: str, file: FeedbackFile, key: str | None, size: int | None) -> None:
         nonlocal done
-        if key is not None:
-            entries[target] = {"file": file.meta.file_path, "key": key, "bytes": size}
-        report.written.append(target)
+        if size is None:  # unchanged
+            entries[target] = manifest[target.removeprefix(folder)]
+            report.unchanged.append(target)
+        else:
+            if key is not None:
+                entries[target] = {"file": file.meta.file_path, "key": key, "bytes": size}
+            report.written.append(target)
         done += 1
         if progress:
             progress(done, total)
@@ -177,17 +169,34 @@ def write_feedback_workbooks(fs: Any, root: str, period: str, files: Sequence[Fe
     def job(target: str, file: FeedbackFile) -> tuple[Any, str, FileMeta, pd.DataFrame, pd.DataFrame]:
         return fs, f"{root}/{target}", file.meta, file.rows[shown_columns(file.rows)], file.issues
 
+    in_process: list[tuple[str, FeedbackFile, str | None]] = []
+    parallel = _is_local(fs) and workers > 1 and len(files) >= MIN_PARALLEL
     try:
-        parallel = [t for t in todo if t[2] is not None]
-        if _is_local(fs) and workers > 1 and len(parallel) >= MIN_PARALLEL:
-            parallel.sort(key=lambda t: len(t[1].rows), reverse=True)  # biggest first: the workers end together
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = {pool.submit(_write_one, job(target, file)): (target, file, key)
-                           for target, file, key in parallel}
+        # Biggest first, so the workers end together; keys are checked while the workers already write.
+        with ProcessPoolExecutor(max_workers=workers) if parallel else nullcontext() as pool:
+            futures: dict[Future[int], tuple[str, FeedbackFile, str]] = {}
+            try:
+                for file in sorted(files, key=lambda f: (-len(f.rows), f.meta.file_path)):
+                    target = file.target
+                    if claims[target] > 1:  # two files, one workbook name (same stem): see below
+                        in_process.append((target, file, None))
+                        continue
+                    key = content_key(file)
+                    entry = manifest.get(target.removeprefix(folder))
+                    if entry and entry.get("key") == key and existing.get(target) == entry.get("bytes"):
+                        finished(target, file, key, None)
+                    elif pool is not None:
+                        futures[pool.submit(_write_one, job(target, file))] = (target, file, key)
+                    else:
+                        in_process.append((target, file, key))
                 for future in as_completed(futures):
                     finished(*futures[future], future.result())
-            todo = [t for t in todo if t[2] is None]
-        for target, file, key in todo:
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+        # in path order: of two files with one workbook name, the last one wins (and is never kept as unchanged)
+        for target, file, key in sorted(in_process, key=lambda t: t[1].meta.file_path):
             finished(target, file, key, _write_one(job(target, file)))
     finally:  # what was written is recorded even when a later write failed, so a retry skips it
         current = set(claims)
@@ -196,6 +205,7 @@ def write_feedback_workbooks(fs: Any, root: str, period: str, files: Sequence[Fe
             report.removed.append(target)
         _save_manifest(fs, review_root, {t.removeprefix(folder): e for t, e in entries.items() if t in current})
     report.written.sort()
+    report.unchanged.sort()
     return report
 
 

@@ -271,9 +271,9 @@ class DataSheet(Worksheet):
     """A worksheet that also takes a run of plain cells of one row as one piece of XML.
 
     xlsxwriter spends about 5 microseconds on each cell; the Data sheet of a national month has millions of
-    plain text cells, so ``write_run`` writes those without the per-cell bookkeeping: only text that needs no
-    escaping beyond ``& < >`` (``plain_cell_xml``) and whole numbers, in a row written in order in
-    constant_memory mode. Everything else (highlighted cells, other values, formats) goes through xlsxwriter.
+    plain text cells, so ``write_run`` writes those without the per-cell bookkeeping (``row_pieces``: text that
+    needs no escaping beyond ``& < >``, and whole numbers), in a row written in order in constant_memory mode.
+    Everything else (highlighted cells, other values, formats) goes through xlsxwriter.
     """
 
     def write_run(self, row: int, first_col: int, last_col: int, xml: str) -> None:
@@ -293,23 +293,46 @@ class DataSheet(Worksheet):
 
 # The xlsxwriter internals DataSheet uses; without them every cell goes through the public API.
 RUNS_SUPPORTED = all(hasattr(Worksheet, name) for name in ("_check_dimensions", "_write_single_row", "_write_cell"))
-_XML_ESCAPES = re.compile("[&<>]")
 _MAX_PLAIN_LENGTH = 16383  # longer text may pass Excel's 32767 UTF-16 units: xlsxwriter truncates it
+_NO_MARKS: dict[int, list[Mapping[str, Any]]] = {}
 
 
-def plain_cell_xml(ref: str, value: Any) -> str | None:
-    """The ``<c>`` XML of a text or whole-number cell at ``ref`` exactly as xlsxwriter's constant_memory mode
-    writes it, or None for a value that needs more (control characters, edge spaces, ``_xHHHH_``, no text)."""
-    if value.__class__ is str:
-        if not value or not value.isprintable() or value[0] == " " or value[-1] == " " or "_x" in value \
-                or len(value) > _MAX_PLAIN_LENGTH:
-            return None
-        if _XML_ESCAPES.search(value):
-            value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
-    if value.__class__ is int and -10**15 < value < 10**15:
-        return f'<c r="{ref}"><v>{value}</v></c>'
-    return None
+def row_pieces(cells: Sequence[Any], letters: Sequence[str], label: str,
+               marked: Mapping[int, Any] = _NO_MARKS) -> list[tuple[int, int, str | None]]:
+    """A row's cells in column order as pieces: ``(first, last, xml)`` for a run of plain cells, as the ``<c>``
+    XML xlsxwriter's constant_memory mode writes for them, and ``(col, col, None)`` for a cell xlsxwriter must
+    write (a marked cell, or a value that is not plain). Plain: text that needs no escaping beyond ``& < >``
+    (no control characters, edge spaces or ``_xHHHH_``) and whole numbers. Empty cells are left out."""
+    pieces: list[tuple[int, int, str | None]] = []
+    run: list[str] = []
+    first = last = 0
+    for j, value in enumerate(cells):
+        xml = None
+        if j in marked:
+            pass
+        elif value is None:
+            continue
+        elif value.__class__ is str:
+            if value and value.isprintable() and value[0] != " " and value[-1] != " " and "_x" not in value \
+                    and len(value) <= _MAX_PLAIN_LENGTH:
+                if "&" in value or "<" in value or ">" in value:
+                    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                xml = f'<c r="{letters[j]}{label}" t="inlineStr"><is><t>{value}</t></is></c>'
+        elif value.__class__ is int and -10**15 < value < 10**15:
+            xml = f'<c r="{letters[j]}{label}"><v>{value}</v></c>'
+        if xml is None:
+            if run:
+                pieces.append((first, last, "".join(run)))
+                run = []
+            pieces.append((j, j, None))
+        else:
+            if not run:
+                first = j
+            run.append(xml)
+            last = j
+    if run:
+        pieces.append((first, last, "".join(run)))
+    return pieces
 
 
 def _mark(issues: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -353,39 +376,30 @@ def write_feedback_to(target: IO[bytes], rows_of_one_file: pd.DataFrame, issues_
     for j, name in enumerate(columns):
         book.put(ws, 0, j, name, BOLD)
     letters = [xl_col_to_name(j) for j in range(len(columns))]
-    put, no_marks = book.put, {}
+    put = book.put
     for i, (sheet, number, key, values) in enumerate(
             zip(rows[SHEET].tolist(), rows[ROW_NUMBER].tolist(), rows[RECORD_KEY].tolist(), values_of, strict=True),
             start=1):
         found = row_issues.get(key, ())
-        by_cell: dict[int, list[Mapping[str, Any]]] = {} if found else no_marks
+        by_cell: dict[int, list[Mapping[str, Any]]] = {} if found else _NO_MARKS
         for issue in found:
             # The cell under the issue's header; a row-level issue (or unknown header) marks the row number.
             j = position.get(issue.get("header") or "")
             if j is None and not by_raw:
                 j = position.get(issue["column"])
             by_cell.setdefault(row_column if j is None else j, []).append(issue)
-        number_label = str(i + 1)
-        run: list[str] = []
-        run_first = run_last = 0
-        for j, value in enumerate([sheet, number, *values]):
-            marked = by_cell.get(j)
-            if marked is None:
-                if value is None:
-                    continue
-                xml = plain_cell_xml(f"{letters[j]}{number_label}", value) if runs else None
-                if xml is not None:
-                    if not run:
-                        run_first = j
-                    run.append(xml)
-                    run_last = j
-                    continue
-            if run:  # cells go out in column order: the run so far first
-                ws.write_run(i, run_first, run_last, "".join(run))
-                run = []
-            put(ws, i, j, value, _mark(marked) if marked else None)
-        if run:
-            ws.write_run(i, run_first, run_last, "".join(run))
+        cells = [sheet, number, *values]
+        if runs:
+            for first, last, xml in row_pieces(cells, letters, str(i + 1), by_cell):
+                if xml is None:
+                    marked = by_cell.get(first)
+                    put(ws, i, first, cells[first], _mark(marked) if marked else None)
+                else:
+                    ws.write_run(i, first, last, xml)
+        else:
+            for j, value in enumerate(cells):
+                marked = by_cell.get(j)
+                put(ws, i, j, value, _mark(marked) if marked else None)
         if found:  # (a raw header named "Masalah" puts its marks on this cell)
             marked = by_cell.get(problem)
             put(ws, i, problem, "\n".join(_comment_text(f) for f in found), {**WRAP, **_mark(marked or ())})
