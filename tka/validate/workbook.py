@@ -15,10 +15,11 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import PurePosixPath
-from typing import IO, Any
+from typing import IO, Any, Self
 
 import pandas as pd
 import xlsxwriter
@@ -155,9 +156,23 @@ class _Book:
             ws.set_column(j, j, header_width(name))
         return last
 
-    def close(self) -> None:
-        """Write the xlsx."""
-        self.wb.close()
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        """Write the xlsx (unless the block failed), then remove the temporary files xlsxwriter left behind: it
+        keeps those of an empty sheet in constant_memory mode, and all of them when the workbook is not closed."""
+        try:
+            if exc_type is None:
+                self.wb.close()
+        finally:
+            for ws in self.wb.worksheets():
+                handle, name = getattr(ws, "row_data_fh", None), getattr(ws, "row_data_filename", None)
+                if handle is not None and not handle.closed:
+                    handle.close()
+                if name:
+                    with suppress(FileNotFoundError):
+                        os.unlink(name)
 
 
 def header_width(name: Any) -> int:
@@ -346,9 +361,12 @@ def _mark(issues: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 def write_feedback_to(target: IO[bytes], rows_of_one_file: pd.DataFrame, issues_of_that_file: pd.DataFrame,
                       file_meta: FileMeta | Mapping[str, Any]) -> None:
     """Write the feedback workbook (see ``write_feedback_workbook``) into the binary file ``target``."""
-    issues = issues_of_that_file.to_dict("records")
-    file_meta = FileMeta.coerce(file_meta)
-    book = _Book(target)
+    with _Book(target) as book:
+        _feedback_sheets(book, rows_of_one_file, issues_of_that_file.to_dict("records"), FileMeta.coerce(file_meta))
+
+
+def _feedback_sheets(book: _Book, rows_of_one_file: pd.DataFrame, issues: list[dict[str, Any]],
+                     file_meta: FileMeta) -> None:
     _instructions(book, file_meta, len(rows_of_one_file), issues)
     runs = RUNS_SUPPORTED and book.wb.constant_memory
     ws = book.wb.add_worksheet("Data", worksheet_class=DataSheet if runs else None)
@@ -408,7 +426,6 @@ def write_feedback_to(target: IO[bytes], rows_of_one_file: pd.DataFrame, issues_
                              {"author": COMMENT_AUTHOR, "width": COMMENT_WIDTH, "height": 40 + 40 * len(marked)})
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, len(rows), len(columns) - 1)
-    book.close()
 
 
 MONTH_ISSUE_COLUMNS: tuple[str, ...] = (
@@ -431,7 +448,13 @@ def write_month_export(issues: pd.DataFrame, summary_rows: Sequence[Mapping[str,
                        compliance: pd.DataFrame | None) -> bytes:
     """The steward's workbook for a month: Ringkasan, Masalah (personal values masked), Kepatuhan."""
     buffer = io.BytesIO()
-    book = _Book(buffer)
+    with _Book(buffer) as book:
+        _month_sheets(book, issues, summary_rows, compliance)
+    return buffer.getvalue()
+
+
+def _month_sheets(book: _Book, issues: pd.DataFrame, summary_rows: Sequence[Mapping[str, Any]] | None,
+                  compliance: pd.DataFrame | None) -> None:
     ws = book.wb.add_worksheet("Ringkasan")
     summary_rows = issue_counts(issues) if summary_rows is None else summary_rows
     summary_columns = list(dict.fromkeys(k for r in summary_rows for k in r))
@@ -458,5 +481,3 @@ def write_month_export(issues: pd.DataFrame, summary_rows: Sequence[Mapping[str,
         ws.freeze_panes(1, 0)
         if last > 0:
             ws.autofilter(0, 0, last, len(compliance.columns) - 1)
-    book.close()
-    return buffer.getvalue()

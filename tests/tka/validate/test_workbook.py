@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pandas as pd
+import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -254,3 +255,16 @@ def test_month_export_dates_views_and_no_formulas(suites, config) -> None:
     assert [[c.value for c in row] for row in wb["Ringkasan"].iter_rows()] == [
         ["tingkat", "aturan", "status", "jumlah"], ["Kesalahan", "nib_format", "waived", 1],
         ["Kesalahan", "required_field", "open", 1], ["Peringatan", "passport_format", "open", 1]]
+
+
+def test_no_temporary_files_are_left_behind(suites, config, tmp_path, monkeypatch) -> None:
+    """xlsxwriter keeps an empty sheet's temporary file, and all of them when writing fails: they are removed."""
+    from tka.validate import workbook
+
+    monkeypatch.setitem(workbook.WORKBOOK_OPTIONS, "tmpdir", str(tmp_path))
+    rows, issues = rows_and_issues(suites, config)
+    write_feedback_workbook(rows, issues, META)
+    write_month_export(issues.iloc[0:0], [], None)  # an empty Ringkasan
+    with pytest.raises(KeyError):
+        write_feedback_workbook(rows.drop(columns=["record_key"]), issues, META)
+    assert list(tmp_path.iterdir()) == []
