@@ -70,16 +70,15 @@ def _settle_worker_spans(conn: Connection, period: str) -> None:
     """
     w, m = worker.c, worker_month_t.c
     touching = (w.first_period <= period) & (w.last_period >= period)
-    has_month = select(m.worker_id).where(m.worker_id == w.worker_id).exists()
-    conn.execute(delete(worker).where(touching, ~has_month))
-    months_of = select(m.period).where(m.worker_id == w.worker_id)
+    # Set-based (one grouped pass over worker_month), not a subquery per worker: PostgreSQL planned the
+    # correlated form against the statistics of the tables before this load and took 15 s for 20,000 workers.
+    conn.execute(delete(worker).where(touching, w.worker_id.not_in(select(m.worker_id))))
+    spans = (select(m.worker_id, func.min(m.period).label("first"), func.max(m.period).label("last"))
+             .group_by(m.worker_id).subquery())
     conn.execute(
         update(worker)
-        .where(touching)
-        .values(
-            first_period=months_of.with_only_columns(func.min(m.period)).scalar_subquery(),
-            last_period=months_of.with_only_columns(func.max(m.period)).scalar_subquery(),
-        )
+        .where(touching, w.worker_id == spans.c.worker_id)
+        .values(first_period=spans.c.first, last_period=spans.c.last)
     )
 
 
