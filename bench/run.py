@@ -58,11 +58,12 @@ POSTGRES_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 # Task name prefix -> the stage it belongs to (the flow's table of contents, tasks grouped as the issue asks).
 STAGES: dict[str, str] = {
     "resolve-run": "prepare", "load-config": "prepare", "migrate-warehouse": "prepare",
-    "discover-files": "discover", "register-files": "discover", "read-files": "read",
+    "discover-files": "discover", "register-files": "discover", "fingerprint-inputs": "discover",
+    "find-unchanged-load": "discover", "report-unchanged": "discover", "read-files": "read",
     "fetch-waivers": "validate", "validate-rows": "validate",
     "fetch-known-workers": "dedupe", "deduplicate-workers": "dedupe",
     "fetch-company-history": "compliance", "check-company-reports": "compliance",
-    "send-missing-report-alerts": "compliance", "load-warehouse": "load",
+    "send-missing-report-alerts": "compliance", "load-warehouse": "load", "mark-complete": "load",
 }
 console = Console(width=None if sys.stdout.isatty() else 150)
 
