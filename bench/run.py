@@ -275,7 +275,8 @@ def machine() -> dict[str, Any]:
 
 
 def print_comparison(results: dict[str, Any]) -> None:
-    table = Table(title=f"National month ({results['rows_true']:,} rows), median of {results['rounds']} rounds")
+    table = Table(title=f"National month ({results['rows_true']:,} rows): median of {results['rounds']} rounds on SQLite, "
+                        f"{results['postgres_rounds']} on PostgreSQL")
     for col in ("engine", "runner", "wall s", "rows/s", "peak MiB", "precision", "recall", "rejected", "lost",
                 "workers (true)"):
         table.add_column(col, justify="right" if col not in ("engine", "runner") else "left")
@@ -364,7 +365,7 @@ def main() -> None:
                                 "quality": flow_quality(wh, json.loads(drives["kukar"]["truth"].read_text()))}
             wh.drop()
 
-            results["rounds"] = args.rounds
+            results["rounds"], results["postgres_rounds"] = args.rounds, args.postgres_rounds
             results["compare"] = {}
             stage_runs: list[dict[str, float]] = []
             rerun_ratio = None
