@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from tka.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from tka.pipeline import RunContext
 
 
 def is_transient_io_error(task: Any, task_run: Any, state: Any) -> bool:
@@ -19,7 +26,7 @@ def is_transient_io_error(task: Any, task_run: Any, state: Any) -> bool:
         return not isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError))
     except DBAPIError as exc:
         return bool(exc.connection_invalidated)
-    except Exception:
+    except Exception:  # noqa: BLE001 - any other failure is data or code: never retried
         return False
     return False
 
@@ -40,3 +47,15 @@ def io_retries(settings: Settings | None = None) -> dict[str, Any]:
 IO_RETRIES: dict[str, Any] = io_retries()
 # Stage tasks hand DataFrames to each other in memory: hashing them for a cache key would cost more than the work.
 STAGE: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
+
+
+@contextmanager
+def warehouse(run: RunContext) -> Iterator[Engine]:
+    """The run's warehouse engine, disposed when the block ends."""
+    from tka.warehouse import make_engine
+
+    engine = make_engine(run.warehouse_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()

@@ -9,20 +9,17 @@ from typing import Any
 import pandas as pd
 from prefect import get_run_logger, task
 
-from tasks._common import IO_RETRIES, STAGE
+from tasks._common import IO_RETRIES, STAGE, warehouse
 from tka.pipeline import Compliance, ReadBatch, RunConfig, RunContext, Validated
 
 
 @task(name="fetch-company-history", **STAGE, **IO_RETRIES)
 def fetch_company_history(run: RunContext) -> pd.DataFrame:
     """Company report status of earlier periods (to count consecutive missed months)."""
-    from tka.warehouse import make_engine, previous_company_periods
+    from tka.warehouse import previous_company_periods
 
-    engine = make_engine(run.warehouse_url)
-    try:
+    with warehouse(run) as engine:
         return previous_company_periods(engine, run.period)
-    finally:
-        engine.dispose()
 
 
 @task(name="check-company-reports", **STAGE)
@@ -49,14 +46,13 @@ def check_company_reports(run: RunContext, config: RunConfig, batch: ReadBatch, 
 def send_missing_report_alerts(run: RunContext, config: RunConfig, compliance: Compliance) -> list[dict[str, Any]]:
     """Send the digest once per channel; a re-run sends again only when the digest changed or escalated."""
     from tka.compliance import plan_alerts, send
-    from tka.warehouse import alert_ledger_entries, make_engine, record_alert
+    from tka.warehouse import alert_ledger_entries, record_alert
 
     channels = list(run.alert_blocks) or list(config.policy.channels)
     # policy.yaml's dry_run holds for every run; TKA_DRY_RUN_ALERTS or the flow parameter turns it on per run.
     dry_run = run.dry_run_alerts or config.policy.dry_run
-    engine = make_engine(run.warehouse_url)
     sent: list[dict[str, Any]] = []
-    try:
+    with warehouse(run) as engine:
         todo = plan_alerts(compliance.digest, channels, alert_ledger_entries(engine, run.period), run.period)
         for alert in todo:
             send(alert.channel, alert.subject, alert.body, dry_run=dry_run)
@@ -64,7 +60,5 @@ def send_missing_report_alerts(run: RunContext, config: RunConfig, compliance: C
                 record_alert(engine, alert.alert_key, alert.period, alert.channel, alert.digest_hash,
                              alert.payload, datetime.now(UTC))
             sent.append({"channel": alert.channel, "dry_run": dry_run})
-    finally:
-        engine.dispose()
     get_run_logger().info("Alerts: %d to send over %s", len(sent), channels or "no channel configured")
     return sent

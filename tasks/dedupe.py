@@ -5,20 +5,17 @@ from __future__ import annotations
 import pandas as pd
 from prefect import get_run_logger, task
 
-from tasks._common import IO_RETRIES, STAGE
+from tasks._common import IO_RETRIES, STAGE, warehouse
 from tka.pipeline import Resolved, RunConfig, RunContext, Validated
 
 
 @task(name="fetch-known-workers", **STAGE, **IO_RETRIES)
 def fetch_known_workers(run: RunContext) -> pd.DataFrame:
     """Workers first seen before this period, so a returning worker keeps their id."""
-    from tka.warehouse import known_workers, make_engine
+    from tka.warehouse import known_workers
 
-    engine = make_engine(run.warehouse_url)
-    try:
+    with warehouse(run) as engine:
         return known_workers(engine, run.period)
-    finally:
-        engine.dispose()
 
 
 @task(name="deduplicate-workers", **STAGE)

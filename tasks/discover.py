@@ -7,7 +7,7 @@ from typing import Any
 
 from prefect import get_run_logger, task
 
-from tasks._common import IO_RETRIES, STAGE
+from tasks._common import IO_RETRIES, STAGE, warehouse
 from tka.pipeline import FileSelection, RunConfig, RunContext
 
 
@@ -25,13 +25,10 @@ def discover_files(run: RunContext, config: RunConfig) -> list[Any]:
 @task(name="register-files", **STAGE, **IO_RETRIES)
 def register_files(run: RunContext, files: list[Any]) -> FileSelection:
     """Write every file to the ledger and pick, per source, the newest version to read."""
-    from tka.warehouse import make_engine, pick_current_files, record_files
+    from tka.warehouse import pick_current_files, record_files
 
-    engine = make_engine(run.warehouse_url)
-    try:
+    with warehouse(run) as engine:
         record_files(engine, run.run_id, run.period, [dataclasses.asdict(f) for f in files])
-    finally:
-        engine.dispose()
     winners, superseded = pick_current_files([dataclasses.asdict(f) for f in files])
     active_paths = {w["path"] for w in winners}
     selection = FileSelection(files=files, active=[f for f in files if f.path in active_paths],

@@ -6,7 +6,7 @@ from typing import Any
 
 from prefect import get_run_logger, task
 
-from tasks._common import IO_RETRIES, STAGE
+from tasks._common import IO_RETRIES, STAGE, warehouse
 from tka.pipeline import Compliance, FileSelection, ReadBatch, Resolved, RunContext, Validated
 from tka.summary import run_summary
 
@@ -15,11 +15,10 @@ from tka.summary import run_summary
 def load_period(run: RunContext, selection: FileSelection, batch: ReadBatch, validated: Validated,
                 resolved: Resolved, compliance: Compliance) -> Any:
     """Replace the period's rows atomically; the ledger records which file versions produced them."""
-    from tka.warehouse import file_outcomes, make_engine, source_records
+    from tka.warehouse import file_outcomes, source_records
     from tka.warehouse import load_period as load
 
-    engine = make_engine(run.warehouse_url)
-    try:
+    with warehouse(run) as engine:
         stats = load(
             engine, run.period, run.run_id,
             files=file_outcomes(selection, batch),
@@ -31,8 +30,6 @@ def load_period(run: RunContext, selection: FileSelection, batch: ReadBatch, val
             company_period=compliance.company_period,
             run_summary=run_summary(run, selection, batch, validated, resolved, compliance),
         )
-    finally:
-        engine.dispose()
     get_run_logger().info("Loaded %s: %s", run.period, stats)
     return stats
 
@@ -40,12 +37,8 @@ def load_period(run: RunContext, selection: FileSelection, batch: ReadBatch, val
 @task(name="mark-complete", **STAGE, **IO_RETRIES)
 def mark_complete(run: RunContext, fingerprint: str, summary: dict[str, Any]) -> dict[str, Any]:
     """Store the final summary and the input fingerprint: only now may an unchanged re-run skip this period."""
-    from tka.warehouse import make_engine
     from tka.warehouse import mark_complete as mark
 
-    engine = make_engine(run.warehouse_url)
-    try:
+    with warehouse(run) as engine:
         mark(engine, run.period, run.run_id, fingerprint, summary)
-    finally:
-        engine.dispose()
     return summary

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from prefect import get_run_logger, task
 from prefect.runtime import flow_run
 
-from tasks._common import IO_RETRIES, STAGE
+from tasks._common import IO_RETRIES, STAGE, warehouse
 from tka.pipeline import RunConfig, RunContext
 from tka.settings import Settings, previous_period, validate_period
 
@@ -68,10 +68,7 @@ def load_run_config(run: RunContext) -> RunConfig:
 @task(name="migrate-warehouse", **STAGE, **IO_RETRIES)
 def migrate_warehouse(run: RunContext) -> None:
     """Bring the warehouse schema up to date (Alembic) before anything is written."""
-    from tka.warehouse import make_engine, upgrade
+    from tka.warehouse import upgrade
 
-    engine = make_engine(run.warehouse_url)
-    try:
+    with warehouse(run) as engine:
         upgrade(engine)
-    finally:
-        engine.dispose()

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 from prefect import get_run_logger, task
 
-from tasks._common import IO_RETRIES, STAGE
+from tasks._common import IO_RETRIES, STAGE, warehouse
 from tka import progress
 from tka.pipeline import ReadBatch, RunConfig, RunContext, Validated
 
@@ -15,19 +15,17 @@ from tka.pipeline import ReadBatch, RunConfig, RunContext, Validated
 @task(name="fetch-waivers", **STAGE, **IO_RETRIES)
 def fetch_waivers(run: RunContext) -> set[str]:
     """The ids of issues the steward waived for this period (their rows are loaded)."""
-    from tka.warehouse import make_engine, waived_issue_ids
+    from tka.warehouse import waived_issue_ids
 
-    engine = make_engine(run.warehouse_url)
-    try:
+    with warehouse(run) as engine:
         return waived_issue_ids(engine, run.period)
-    finally:
-        engine.dispose()
 
 
 @task(name="validate-rows", **STAGE)
 def validate_rows(run: RunContext, config: RunConfig, batch: ReadBatch, waivers: set[str]) -> Validated:
     """Run the suites on worker and registry rows; errors reject a row unless waived, warnings flag it."""
-    from tka.validate import apply_decisions, file_issue, validate_rows as run_suite
+    from tka.validate import apply_decisions, file_issue
+    from tka.validate import validate_rows as run_suite
 
     headers = {batch.files[path].sha256: res.columns for path, res in batch.results.items()
                if not res.quarantine}
