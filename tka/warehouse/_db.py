@@ -62,6 +62,13 @@ def _ready_types(column_type: Any) -> tuple[type, ...]:
     return ()
 
 
+def as_frame(rows: pd.DataFrame | Sequence[Mapping[str, Any]] | None) -> pd.DataFrame:
+    """``rows`` as a DataFrame (a frame as is, mappings one row each, None empty)."""
+    if rows is None:
+        return pd.DataFrame()
+    return rows if isinstance(rows, pd.DataFrame) else pd.DataFrame([dict(r) for r in rows])
+
+
 def frame_tuples(
     frame: pd.DataFrame | Sequence[Mapping[str, Any]] | None,
     table: Table,
@@ -71,10 +78,7 @@ def frame_tuples(
 
     Tuples, not dicts: a 200k-row period as dicts costs about five times the memory.
     """
-    if frame is None:
-        return []
-    if not isinstance(frame, pd.DataFrame):
-        frame = pd.DataFrame([dict(r) for r in frame])
+    frame = as_frame(frame)
     if frame.empty:
         return []
     defaults = dict(defaults or {})

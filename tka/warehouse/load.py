@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, case, delete, func, select, update
 
-from tka.warehouse._db import bulk_insert, frame_rows, frame_tuples, upsert, utcnow
+from tka.warehouse._db import as_frame, bulk_insert, frame_rows, frame_tuples, upsert, utcnow
 from tka.warehouse.engine import serialize, write_transaction
 from tka.warehouse.ledger import MULTI_FILE_KINDS, replace_superseded_issues, superseded_shas, write_ledger
 from tka.warehouse.schema import company, period_load, run, source_record, validation_issue, worker
@@ -82,17 +82,10 @@ def _settle_worker_spans(conn: Connection, period: str) -> None:
     )
 
 
-def _frame(rows: Frame) -> pd.DataFrame:
-    """A DataFrame of ``rows`` (empty when None)."""
-    if rows is None:
-        return pd.DataFrame()
-    return rows if isinstance(rows, pd.DataFrame) else pd.DataFrame([dict(r) for r in rows])
-
-
 def _workers_from_months(months: Frame) -> pd.DataFrame:
     """Worker identity rows derived from the period's worker_month rows."""
     keep = ["worker_id", "passport_no", "nationality", "name", "birth_date", "sex"]
-    return _frame(months).reindex(columns=keep)
+    return as_frame(months).reindex(columns=keep)
 
 
 def _issue_rows(conn: Connection, period: str, run_id: str, issues: Frame) -> tuple[list[dict], int, int]:
@@ -166,7 +159,7 @@ def load_period(
     """
     step = on_step or (lambda _name: None)
     now = utcnow()
-    records_frame = _frame(source_records)
+    records_frame = as_frame(source_records)
     if len(records_frame) and records_frame["record_key"].duplicated().any():
         log.warning(
             "period %s: %d duplicate record keys dropped (same file content twice?)",
@@ -267,7 +260,7 @@ def _company_frame(companies: Frame) -> Frame:
     """Accept the registry's ``company_name`` as the company table's ``name``."""
     if companies is None:
         return None
-    frame = companies if isinstance(companies, pd.DataFrame) else pd.DataFrame(list(companies))
+    frame = as_frame(companies)
     if "name" not in frame.columns and "company_name" in frame.columns:
         frame = frame.rename(columns={"company_name": "name"})
     return frame
