@@ -28,12 +28,20 @@ def publish_review(run: RunContext, config: RunConfig, selection: FileSelection,
     """Write review material beside the period on the drive and Prefect artifacts; return the run summary.
 
     Not a task itself: it runs one task per piece of material, so the flow run shows where the time goes.
+    Its stage arguments may come wrapped in Prefect's ``opaque``; the tasks unwrap them.
     """
     workbooks = write_feedback(run, batch, validated)
     review_root = write_month_files(run, batch, validated, compliance)
     publish_data_docs(run, config, validated, review_root)
     publish_artifacts(run, batch, validated, compliance)
+    return summarise_run(run, selection, batch, validated, resolved, compliance, review_root, workbooks, alerts)
 
+
+@task(name="summarise-run", **STAGE)
+def summarise_run(run: RunContext, selection: FileSelection, batch: ReadBatch, validated: Validated,
+                  resolved: Resolved, compliance: Compliance, review_root: str, workbooks: int,
+                  alerts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run summary: counts of files, rows, workers and companies, where the review material is, alerts sent."""
     summary = run_summary(run, selection, batch, validated, resolved, compliance)
     summary["review_dir"] = review_root
     summary["feedback_workbooks"] = workbooks
