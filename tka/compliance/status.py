@@ -181,7 +181,8 @@ def _attribute_company_files(files: pd.DataFrame, worker_rows: pd.DataFrame,
                              index: _RegistryIndex) -> dict[str, list[str]]:
     """NIB -> paths of the company self-report files it sent (file-name NIB, else row NIB, else name)."""
     company_files = files[files["source_kind"].eq(SourceKind.COMPANY)]
-    rows_by_file = {path: grp for path, grp in worker_rows.groupby(FILE_PATH, sort=False)}
+    own_rows = worker_rows[worker_rows[FILE_PATH].isin(set(company_files["path"]))]
+    rows_by_file = {path: grp for path, grp in own_rows.groupby(FILE_PATH, sort=False)}
     owners: dict[str, list[str]] = {}
     for path, nib in zip(company_files["path"], company_files["company_nib"], strict=True):
         owner = valid_nib(nib)
@@ -203,23 +204,45 @@ def _previous_missed(previous: pd.DataFrame, period: str) -> dict[str, int]:
             for nib, n in zip(before["company_nib"], before["consecutive_missed"], strict=True)}
 
 
-def _report_status(paths: list[str], files: pd.DataFrame, worker_rows: pd.DataFrame, must_report: bool,
-                   deadline: datetime, now: datetime) -> tuple[ReportStatus, int, int]:
+@dataclass(frozen=True)
+class _SentFiles:
+    """Per file path: (rows, accepted rows) and each ledger entry's (quarantined, received time), computed once."""
+
+    counts: dict[str, tuple[int, int]]
+    entries: dict[str, list[tuple[bool, Any]]]
+
+    @classmethod
+    def build(cls, files: pd.DataFrame, worker_rows: pd.DataFrame) -> _SentFiles:
+        accepted = worker_rows["status"].eq("accepted").to_numpy(dtype=bool)
+        grouped = pd.DataFrame({"path": worker_rows[FILE_PATH].to_numpy(), "accepted": accepted}).groupby(
+            "path", sort=False)["accepted"].agg(["size", "sum"])
+        counts = {path: (int(n), int(a)) for path, n, a in zip(grouped.index, grouped["size"], grouped["sum"],
+                                                                strict=True)}
+        entries: dict[str, list[tuple[bool, Any]]] = {}
+        for path, reason, received in zip(files["path"], files["quarantine_reason"], files["received_at"],
+                                          strict=True):
+            entries.setdefault(path, []).append((pd.notna(reason), received))
+        return cls(counts, entries)
+
+
+def _report_status(paths: list[str], sent: _SentFiles, must_report: bool, deadline: datetime,
+                   now: datetime) -> tuple[ReportStatus, int, int]:
     """(status, rows, accepted rows) of one company from the files it sent."""
     if not paths:
         if not must_report:
             return ReportStatus.NOT_REQUIRED, 0, 0
         return (ReportStatus.PENDING if now <= deadline else ReportStatus.MISSING), 0, 0
-    rows = worker_rows[worker_rows[FILE_PATH].isin(paths)]
-    accepted = rows[rows["status"].eq("accepted")]
-    sent = files[files["path"].isin(paths)]
-    usable = sent[sent["quarantine_reason"].isna() & sent["path"].isin(set(accepted[FILE_PATH]))]
-    if usable.empty:
-        return ReportStatus.RECEIVED_ALL_REJECTED, len(rows), 0
+    unique = set(paths)
+    n_rows = sum(sent.counts.get(p, (0, 0))[0] for p in unique)
+    n_accepted = sum(sent.counts.get(p, (0, 0))[1] for p in unique)
+    usable = [received for p in unique if sent.counts.get(p, (0, 0))[1]
+              for quarantined, received in sent.entries.get(p, ()) if not quarantined]
+    if not usable:
+        return ReportStatus.RECEIVED_ALL_REJECTED, n_rows, 0
     # A file without a modification time was at least there now.
-    first = min(pd.Timestamp(t).to_pydatetime() if pd.notna(t) else now for t in usable["received_at"])
+    first = min(pd.Timestamp(t).to_pydatetime() if pd.notna(t) else now for t in usable)
     status = ReportStatus.RECEIVED if first <= deadline else ReportStatus.LATE
-    return status, len(rows), len(accepted)
+    return status, n_rows, n_accepted
 
 
 def compute_company_status(registry: pd.DataFrame, worker_rows: pd.DataFrame, files: pd.DataFrame,
@@ -262,12 +285,12 @@ def compute_company_status(registry: pd.DataFrame, worker_rows: pd.DataFrame, fi
             add_outsider(owner, rows, must_report=True)
 
     missed_before = _previous_missed(previous, period)
+    sent = _SentFiles.build(files, worker_rows)
     records = []
     for nib in sorted(companies):
         info = companies[nib]
         paths = owners.get(nib, [])
-        status, n_rows, n_accepted = _report_status(paths, files, worker_rows, bool(info["must_report"]),
-                                                    deadline, now)
+        status, n_rows, n_accepted = _report_status(paths, sent, bool(info["must_report"]), deadline, now)
         missed = missed_before.get(nib, 0) + 1 if status is ReportStatus.MISSING else 0
         records.append({
             "period": period, "company_nib": nib, "in_registry": info["in_registry"],
