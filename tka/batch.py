@@ -66,11 +66,15 @@ class ParseCache:
         tmp.replace(self._path(key))
 
 
-def _read_one(args: tuple[Any, str, Any, Any]) -> Any:
-    fs, root, file, config = args
+def _read_one(args: tuple[Any, str, Any, Any, ParseCache | None]) -> Any:
+    """Read one file; the process that read it also stores the parse, so the pool shares the pickling."""
+    fs, root, file, config, cache = args
     from tka.read import read_file
 
-    return read_file(fs, root, file, config)
+    result = read_file(fs, root, file, config)
+    if cache is not None:
+        cache.put(cache_key(file), result)
+    return result
 
 
 def read_many(fs: Any, root: str, files: list[Any], config: Any, run_id: str, *, cache: ParseCache | None,
@@ -90,23 +94,20 @@ def read_many(fs: Any, root: str, files: list[Any], config: Any, run_id: str, *,
         progress(done, total)
     local = getattr(fs, "protocol", "file") in ("file", ("file", "local"), "local") or "file" in fs.protocol
     workers = workers or min(os.cpu_count() or 1, 4)
+    jobs = [(fs, root, f, config, cache) for f in todo]
     if local and workers > 1 and len(todo) >= 8:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for file, result in zip(todo, pool.map(_read_one, [(fs, root, f, config) for f in todo],
-                                                   chunksize=4), strict=True):
+            for file, result in zip(todo, pool.map(_read_one, jobs, chunksize=4), strict=True):
                 results[file.path] = result
                 done += 1
                 if progress:
                     progress(done, total)
     else:
-        for file in todo:
-            results[file.path] = _read_one((fs, root, file, config))
+        for file, job in zip(todo, jobs, strict=True):
+            results[file.path] = _read_one(job)
             done += 1
             if progress:
                 progress(done, total)
-    if cache:
-        for file in todo:
-            cache.put(cache_key(file), results[file.path])
     for result in results.values():
         if len(result.rows):
             result.rows[RUN_ID] = run_id
