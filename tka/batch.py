@@ -55,7 +55,7 @@ class ParseCache:
         try:
             with path.open("rb") as fh:
                 return pickle.load(fh)
-        except Exception:  # a torn or stale cache entry is just a miss
+        except Exception:  # noqa: BLE001 - a torn or stale cache entry is just a miss
             return None
 
     def put(self, key: str, result: Any) -> None:
