@@ -9,13 +9,14 @@ import warnings
 from collections.abc import Mapping
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
+from great_expectations.validator.v1_validator import Validator
 
 from tka.contract import (
     FILE_PATH,
     FILE_SHA256,
-    INDEX_COLUMNS,
     QUARANTINE_REASONS,
     RAW,
     RECORD_KEY,
@@ -57,25 +58,28 @@ def run_suite(rows: pd.DataFrame, kind: Literal["worker", "registry"], period: s
               config: ValidationConfig) -> tuple[pd.DataFrame, ExpectationSuiteValidationResult]:
     """Run the ``kind`` suite on ``rows`` (plus helper columns); return the frame GX saw and its result."""
     frame = add_helper_columns(rows, kind, period, config)
-    # INDEX_COLUMNS as a named MultiIndex: GX then reads unexpected ids from the index (a cheap tuple lookup)
-    # instead of one DataFrame.at per unexpected row and column, which took ~15 s for 100k failures.
+    # GX sees the frame's fresh RangeIndex, unnamed, and no unexpected_index_column_names: it then reports each
+    # unexpected row as its position (list(domain.index)), which issues_from_result looks up in `frame`. A named
+    # (multi-)index of the ids made every row-condition filter (DataFrame.query builds a resolver per index level,
+    # then takes every level) and the batch fingerprint several times dearer.
     # Only the columns the suite reads: GX fingerprints the whole batch (and pickles it if a cell, like `raw`,
-    # holds a dict), so every extra column costs time on 200k rows.
+    # holds a dict) and copies all of it for each row-condition filter, so every extra column costs time.
     suite = suites.for_kind(kind)
-    read = [c for c in frame.columns if c in suite_columns(suite) and c not in INDEX_COLUMNS]
-    indexed = frame[[*INDEX_COLUMNS, *read]].set_index(list(INDEX_COLUMNS))
+    columns = suite_columns(suite)
+    batch_frame = frame[[c for c in frame.columns if c in columns]]
     result_format = {
         "result_format": "COMPLETE",
-        "unexpected_index_column_names": list(INDEX_COLUMNS),
-        "exclude_unexpected_values": True,  # ids as one dict of lists; values are taken from `frame`
+        "exclude_unexpected_values": True,  # positions only; values are taken from `frame`
         "return_unexpected_index_query": False,
         "partial_unexpected_count": 0,
     }
     with GX_LOCK, warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        batch = dataframe_batch_definition().get_batch(batch_parameters={"dataframe": indexed})
-        result = batch.validate(suite, result_format=result_format,
-                                expectation_parameters=config.expectation_parameters())
+        # What Batch.validate() does, minus the get_batch() before it: each batch load fingerprints (hashes)
+        # the whole frame, and Batch.validate() loads the batch again for its validator.
+        validator = Validator(batch_definition=dataframe_batch_definition(), result_format=result_format,
+                              batch_parameters={"dataframe": batch_frame})
+        result = validator.validate_expectation_suite(suite, expectation_parameters=config.expectation_parameters())
     for res in result.results:
         message = _raised(res.exception_info)
         if message is not None:  # a broken expectation must not pass as "no issues"
@@ -93,22 +97,31 @@ def _raised(info: Any) -> str | None:
 
 
 def unexpected_rows(result: ExpectationSuiteValidationResult) -> pd.DataFrame:
-    """One row per (unexpected record, issue column, rule) from a suite result, first occurrence kept."""
-    parts = []
+    """``_pos`` (row position in the frame GX saw), issue ``column`` and ``rule`` of every unexpected row."""
+    positions, columns, rules = [], [], []
     for res in result.results:
         if res.success:
             continue
         expectation = res.expectation_config
         column = (expectation.meta.get("column") or expectation.kwargs.get("column")
                   or expectation.kwargs.get("column_A"))
-        for ids in res.result.get("unexpected_index_list") or []:
-            part = pd.DataFrame({RECORD_KEY: ids[RECORD_KEY], FILE_PATH: ids[FILE_PATH]}, dtype=object)
-            part["column"], part["rule"] = column, expectation.meta["rule"]
-            parts.append(part)
-    if not parts:
-        return pd.DataFrame(columns=[RECORD_KEY, FILE_PATH, "column", "rule"], dtype=object)
-    # Two expectations of one rule on one cell (e.g. kecamatan unknown and not in the code list): one issue.
-    return pd.concat(parts, ignore_index=True).drop_duplicates([RECORD_KEY, FILE_PATH, "column", "rule"])
+        found = res.result.get("unexpected_index_list") or []
+        positions.append(np.asarray(found, dtype=np.int64))
+        columns += [column] * len(found)
+        rules += [expectation.meta["rule"]] * len(found)
+    return pd.DataFrame({"_pos": np.concatenate(positions) if positions else np.empty(0, np.int64),
+                         "column": pd.Series(columns, dtype=object), "rule": pd.Series(rules, dtype=object)})
+
+
+def first_positions(frame: pd.DataFrame) -> np.ndarray | None:
+    """Per row, the position of the first row with its (record_key, file_path); None if every pair is unique."""
+    keys = frame[[RECORD_KEY, FILE_PATH]].astype(object)
+    repeated = keys.duplicated().to_numpy()
+    if not repeated.any():
+        return None
+    # ngroup(sort=False) numbers groups by first appearance, the order of the non-repeated rows.
+    group = keys.groupby([RECORD_KEY, FILE_PATH], dropna=False, sort=False).ngroup().to_numpy()
+    return np.flatnonzero(~repeated)[group]
 
 
 def _raw_cell(raw: object, header: str | None) -> str | None:
@@ -149,9 +162,11 @@ def issues_from_result(frame: pd.DataFrame, result: ExpectationSuiteValidationRe
     hits = unexpected_rows(result)
     if hits.empty:
         return pd.DataFrame(columns=list(ISSUE_COLUMNS), dtype=object)
-    positions = pd.DataFrame({RECORD_KEY: frame[RECORD_KEY].astype(object), FILE_PATH: frame[FILE_PATH].astype(object),
-                              "_pos": range(len(frame))}).drop_duplicates([RECORD_KEY, FILE_PATH])
-    hits = hits.merge(positions, on=[RECORD_KEY, FILE_PATH], how="left", validate="many_to_one")
+    first = first_positions(frame)
+    if first is not None:  # rows sharing an id are one record: report at the first
+        hits["_pos"] = first[hits["_pos"].to_numpy()]
+    # Two expectations of one rule on one cell (e.g. kecamatan unknown and not in the code list): one issue.
+    hits = hits.drop_duplicates(["_pos", "column", "rule"])
     arrays = {c: frame[c].to_numpy(dtype=object) for c in frame.columns}
     records = []
     for pos, column, rule_id in zip(hits["_pos"].astype(int), hits["column"], hits["rule"], strict=True):

@@ -46,3 +46,15 @@ def test_no_issues(suites, config) -> None:
     assert list(decided_rows["status"]) == ["accepted", "accepted"]
     assert list(decided_rows["flags"]) == [None, None]
     assert decided_issues.empty and "status" in decided_issues.columns
+
+
+def test_row_flags_sorts_and_deduplicates_rules_per_row() -> None:
+    import pandas as pd
+
+    from tka.validate.decide import row_flags
+
+    warnings = pd.DataFrame({"record_key": ["k1", "k2", "k1", "k1"], "file_path": ["f", "f", "f", "g"],
+                             "rule": ["permit_expired", "passport_format", "passport_format", "permit_expired"]})
+    assert row_flags(warnings) == {("k1", "f"): "passport_format;permit_expired", ("k2", "f"): "passport_format",
+                                   ("k1", "g"): "permit_expired"}
+    assert row_flags(pd.DataFrame({"record_key": [], "file_path": [], "rule": []})) == {}

@@ -46,3 +46,19 @@ def test_helper_columns(config) -> None:
     assert list(frame["required__nationality"]) == [True, False, True, True]
     assert list(frame["required__kitas_no"]) == [True] * 4
     assert list(frame["required__company_name"]) == [False] * 4
+
+
+def test_duplicated_rows_matches_pandas_on_all_columns() -> None:
+    from tka.validate.derive import duplicated_rows
+
+    frame = pd.DataFrame({
+        "a": ["x", "x", "x", "y", None, None, "x"],
+        "b": [1, 1, 1, 2, None, None, 1],
+        "c": ["p", "p", "q", "r", None, None, "p"],
+        "d": [D(2025, 1, 1), D(2025, 1, 1), D(2025, 1, 1), None, None, None, D(2025, 1, 2)],
+    }, dtype=object)
+    for subset in (["a", "b", "c", "d"], ["a", "b"], ["d", "c", "b", "a"]):
+        for narrow in (1, 2, 3):
+            assert duplicated_rows(frame, subset, narrow).tolist() == frame.duplicated(subset, keep=False).tolist()
+    # rows 0/1 repeat each other on every column; 4/5 are all-missing repeats; 2 and 6 differ only late
+    assert duplicated_rows(frame, ["a", "b", "c", "d"], 1).tolist() == [True, True, False, False, True, True, False]

@@ -236,3 +236,21 @@ def test_pandas_string_dtype_columns_give_the_same_issues(suites, config) -> Non
     }
     assert issue_tuples(validate_rows(rows, "worker", PERIOD, suites, config)) == expected
     assert issue_tuples(validate_rows(typed, "worker", PERIOD, suites, config)) == expected
+
+
+def test_first_positions_maps_repeated_ids_to_their_first_row() -> None:
+    from tka.validate.run import first_positions
+
+    unique = pd.DataFrame({"record_key": ["a", "b", "a"], "file_path": ["f", "f", "g"]})
+    assert first_positions(unique) is None
+    repeated = pd.DataFrame({"record_key": ["a", "b", "a", "b", None, None], "file_path": ["f", "f", "f", "g", "f", "f"]})
+    assert first_positions(repeated).tolist() == [0, 1, 0, 3, 4, 4]
+
+
+def test_rows_sharing_an_id_give_one_issue_at_the_first(suites, config) -> None:
+    rows = make_rows([{"name": None}, {"name": None, "passport_no": "E87654321"}])
+    rows["record_key"] = rows.loc[0, "record_key"]   # a second row claiming the first one's id
+    rows["row_number"] = 7
+    issues = validate_rows(rows, "worker", PERIOD, suites, config)
+    assert issue_tuples(issues) == {(7, "name", "required_field", "error")}
+    assert len(issues) == 1
