@@ -167,8 +167,10 @@ def load_period(
             int(records_frame["record_key"].duplicated().sum()),
         )
         records_frame = records_frame.drop_duplicates("record_key", keep="first").sort_values("record_key")
-    records = frame_tuples(records_frame, source_record, {"period": period, "run_id": run_id})
-    months = frame_tuples(worker_month, worker_month_t, {"period": period})
+    # Bound for the engine's dialect here, once, outside the transaction (SQLite: see frame_tuples).
+    dialect = engine.dialect
+    records = frame_tuples(records_frame, source_record, {"period": period, "run_id": run_id}, dialect=dialect)
+    months = frame_tuples(worker_month, worker_month_t, {"period": period}, dialect=dialect)
     worker_rows = frame_rows(
         workers if workers is not None else _workers_from_months(worker_month),
         worker,
@@ -176,7 +178,7 @@ def load_period(
     )
     span = {"first_period": period, "last_period": period}
     company_rows = frame_rows(_company_frame(companies), company, span)
-    cp_rows = frame_tuples(company_period, company_period_t, {"period": period})
+    cp_rows = frame_tuples(company_period, company_period_t, {"period": period}, dialect=dialect)
 
     with write_transaction(engine) as conn:
         serialize(conn, f"tka:load:{period}")  # concurrent loads of one period queue instead of colliding

@@ -6,9 +6,13 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pytest
+from sqlalchemy import create_engine, literal
+from sqlalchemy.dialects import postgresql, sqlite
 
-from tka.warehouse._db import frame_rows
-from tka.warehouse.schema import validation_issue, worker
+from tka.warehouse import make_engine, upgrade
+from tka.warehouse._db import BoundRows, _sqlite_bound, bulk_insert, frame_rows, frame_tuples, upsert
+from tka.warehouse.schema import company_period, validation_issue, worker
 
 
 def test_frame_rows_converts_values_to_column_types() -> None:
@@ -49,3 +53,131 @@ def test_frame_rows_dates_from_timestamps_and_text() -> None:
         ("W3", None),
     ]
     assert frame_rows(None, worker) == [] and frame_rows(pd.DataFrame(), worker) == []
+
+
+# --- Values bound once for SQLite (frame_tuples(dialect=)) and the SQLite upsert fast path ------------------
+
+SQLITE = create_engine("sqlite://").dialect
+EDGE_DATES = [
+    None,
+    dt.date(1, 1, 1),
+    dt.date(999, 12, 31),
+    dt.date(1985, 3, 2),
+    dt.date(9999, 12, 31),
+    dt.datetime(2024, 2, 29, 23, 59, 59, 999999),
+    dt.datetime(2024, 2, 29, 12, tzinfo=dt.UTC),
+    pd.Timestamp("1970-01-01"),
+    pd.Timestamp("2262-04-11 23:00"),
+]
+
+
+def _processed(rows: list[tuple], table) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """``rows`` through SQLAlchemy's own SQLite bind processors, value by value (the reference)."""
+    processors = [c.type._cached_bind_processor(SQLITE) for c in table.columns]
+    return [tuple(v if p is None else p(v) for p, v in zip(processors, row, strict=True)) for row in rows]
+
+
+def test_sqlite_date_binding_equals_sqlalchemys_processor() -> None:
+    process = worker.c.birth_date.type._cached_bind_processor(SQLITE)
+    assert _sqlite_bound(list(EDGE_DATES), worker.c.birth_date.type, SQLITE) == [process(v) for v in EDGE_DATES]
+    assert _sqlite_bound([None, dt.date(1, 2, 3)], worker.c.birth_date.type, SQLITE) == [None, "0001-02-03"]
+    with pytest.raises(TypeError):  # what SQLAlchemy does with a non-date in a DATE column
+        _sqlite_bound([12], worker.c.birth_date.type, SQLITE)
+    values = ["x", None]
+    assert _sqlite_bound(values, worker.c.name.type, SQLITE) is values  # TEXT: no processor, no copy
+
+
+def test_frame_tuples_bound_for_sqlite_equal_the_processed_tuples() -> None:
+    frame = pd.DataFrame(
+        {
+            "worker_id": pd.array([f"W{i}" for i in range(len(EDGE_DATES))] + ["W9", "W10"], dtype="str"),
+            "birth_date": [*EDGE_DATES, pd.NaT, float("nan")],
+            "name": pd.array(["A", None, *["B"] * (len(EDGE_DATES) - 2), None, "C"], dtype="str"),
+            "sex": ["L", 1, 2.5, None, "P", dt.date(2020, 1, 1), "L", "L", "L", "L", "L"],
+        }
+    )
+    defaults = {"first_period": "2025-08", "last_period": "2025-08"}
+    plain = frame_tuples(frame, worker, defaults)
+    bound = frame_tuples(frame, worker, defaults, dialect=SQLITE)
+    assert isinstance(bound, BoundRows) and bound.dialect == "sqlite"
+    assert list(bound) == _processed(plain, worker)
+    assert [r[6] for r in bound][-3:] == ["2262-04-11", None, None]  # Timestamp -> its date; NaT, nan -> NULL
+    flags = pd.DataFrame({"company_nib": ["1", "2"], "in_registry": [True, False], "must_report": [None, True],
+                          "status": ["received", "missing"], "files": np.array([1, 0])})
+    assert list(frame_tuples(flags, company_period, {"period": "2025-08"}, dialect=SQLITE)) == _processed(
+        frame_tuples(flags, company_period, {"period": "2025-08"}), company_period
+    )
+    issues = pd.DataFrame({"issue_id": ["i1", "i2"], "decided_at": [pd.Timestamp("2025-09-01T02:00Z"), None],
+                           "rule": ["r", "r"], "severity": ["error", "error"], "status": ["open", "open"]})
+    assert list(frame_tuples(issues, validation_issue, {"period": "2025-08"}, dialect=SQLITE)) == _processed(
+        frame_tuples(issues, validation_issue, {"period": "2025-08"}), validation_issue
+    )
+    assert frame_tuples(pd.DataFrame(), worker, dialect=SQLITE) == []
+    # PostgreSQL binds nothing here (COPY and psycopg take the Python values): plain tuples, as before.
+    assert type(frame_tuples(frame, worker, defaults, dialect=postgresql.psycopg.dialect())) is list
+
+
+def _dump(engine, table) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """Every stored value of ``table`` as SQLite's quote() shows it (type and exact text), sorted."""
+    exprs = ", ".join(f'quote("{c.name}")' for c in table.columns)
+    with engine.connect() as conn:
+        return sorted(conn.exec_driver_sql(f'SELECT {exprs} FROM "{table.name}"').fetchall())
+
+
+def _sqlite(tmp_path, name):  # type: ignore[no-untyped-def]
+    eng = make_engine(f"sqlite:///{tmp_path / name}")
+    upgrade(eng)
+    return eng
+
+
+def test_bound_rows_store_what_the_processed_insert_stores(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    frame = pd.DataFrame({"worker_id": ["W1", "W2", "W3"], "birth_date": [dt.date(1, 1, 1), None,
+                                                                           pd.Timestamp("1985-03-02 10:00")],
+                          "name": ["A", None, "C"]})
+    defaults = {"first_period": "2025-08", "last_period": "2025-08"}
+    stored = []
+    for name, rows in (("plain.db", frame_tuples(frame, worker, defaults)),
+                       ("bound.db", frame_tuples(frame, worker, defaults, dialect=SQLITE))):
+        eng = _sqlite(tmp_path, name)
+        with eng.begin() as conn:
+            assert bulk_insert(conn, worker, rows) == 3
+        stored.append(_dump(eng, worker))
+        eng.dispose()
+    assert stored[0] == stored[1]
+    assert ("'W1'", "'2025-08'", "'2025-08'", "NULL", "NULL", "'A'", "'0001-01-01'", "NULL") in stored[1]
+
+
+def test_sqlite_upsert_fast_path_stores_what_sqlalchemy_stores(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tka.warehouse import _db
+    from tka.warehouse.load import _span_update
+
+    update = _span_update(worker, ("passport_no", "nationality", "name", "birth_date", "sex"))
+    first = [{"worker_id": f"W{i}", "first_period": "2025-07", "last_period": "2025-07", "passport_no": None,
+              "nationality": "CHN", "name": f"N{i}", "birth_date": dt.date(1980, 1, 1 + i % 28), "sex": "L"}
+             for i in range(12)]
+    second = [{**r, "first_period": "2025-08", "last_period": "2025-08", "name": r["name"] + "X",
+               "birth_date": None} for r in first[::2]]
+    stored, calls = [], []
+    real = _db._sqlite_upsert
+    for name, fast in (("sa.db", False), ("fast.db", True)):
+        monkeypatch.setattr(_db, "_sqlite_upsert",
+                            lambda *a, fast=fast: calls.append(fast) or (real(*a) if fast else False))
+        eng = _sqlite(tmp_path, name)
+        with eng.begin() as conn:
+            upsert(conn, worker, first, update=update)
+            upsert(conn, worker, second, update=update)
+            upsert(conn, worker, second[:1], update=["name"])
+            upsert(conn, worker, second[:1], update=[])  # DO NOTHING
+        stored.append(_dump(eng, worker))
+        eng.dispose()
+    assert stored[0] == stored[1] and len(stored[0]) == 12 and calls == [False] * 4 + [True] * 4
+    # A SET with its own bound value, or rows with different columns, go through SQLAlchemy as before.
+    eng = _sqlite(tmp_path, "literal.db")
+    monkeypatch.setattr(_db, "_sqlite_upsert", real)
+    with eng.begin() as conn:
+        upsert(conn, worker, first[:2], update={"name": lambda ex: literal("SAME")})
+        upsert(conn, worker, first[:2], update={"name": lambda ex: literal("SAME")})
+        assert not real(conn, sqlite.insert(worker), [first[0], {"worker_id": "W1", "first_period": "x",
+                                                                 "last_period": "x"}])
+    assert {r[5] for r in _dump(eng, worker)} == {"'SAME'"}
+    eng.dispose()
