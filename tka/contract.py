@@ -50,8 +50,6 @@ RECORD_KEY = "record_key"  # f"{file_sha256[:16]}:{sheet}:{row_number}" — stab
 PROVENANCE_COLUMNS: tuple[str, ...] = (
     RUN_ID, SOURCE_KIND, SOURCE_ID, FILE_PATH, FILE_SHA256, SHEET, ROW_NUMBER, RAW, RECORD_KEY,
 )
-# The columns GX reports unexpected rows by (``unexpected_index_column_names``).
-INDEX_COLUMNS: tuple[str, ...] = (RECORD_KEY, FILE_PATH, SHEET, ROW_NUMBER)
 
 # --- Canonical worker-row fields (after normalisation); None where the source does not have it -----------
 # Dates are ``datetime.date`` (object dtype) or None. Strings are ``str`` or None (never "" or "-").
