@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -140,6 +140,25 @@ def frame_tuples(
     if bind is not None:
         return BoundRows(zip(*columns, strict=True), bind.name)
     return list(zip(*columns, strict=True))
+
+
+def frame_tuple_chunks(
+    frame: pd.DataFrame | Sequence[Mapping[str, Any]] | None,
+    table: Table,
+    defaults: Mapping[str, Any] | None = None,
+    *,
+    dialect: Dialect | None = None,
+    size: int = 20_000,
+) -> Iterator[list[tuple[Any, ...]]]:
+    """``frame_tuples`` of successive ``size``-row slices of ``frame``.
+
+    A national period's source records as one list of tuples (plus the column lists behind it) cost about
+    200 MB at once; slice by slice the load holds one slice. Each value is converted on its own, so the rows
+    are exactly ``frame_tuples``' rows.
+    """
+    frame = as_frame(frame)
+    for start in range(0, len(frame), size):
+        yield frame_tuples(frame.iloc[start : start + size], table, defaults, dialect=dialect)
 
 
 def frame_rows(

@@ -11,7 +11,15 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, case, delete, func, select, update
 
-from tka.warehouse._db import as_frame, bulk_insert, frame_rows, frame_tuples, upsert, utcnow
+from tka.warehouse._db import (
+    as_frame,
+    bulk_insert,
+    frame_rows,
+    frame_tuple_chunks,
+    frame_tuples,
+    upsert,
+    utcnow,
+)
 from tka.warehouse.engine import serialize, write_transaction
 from tka.warehouse.ledger import MULTI_FILE_KINDS, replace_superseded_issues, superseded_shas, write_ledger
 from tka.warehouse.schema import company, period_load, run, source_record, validation_issue, worker
@@ -167,10 +175,11 @@ def load_period(
             int(records_frame["record_key"].duplicated().sum()),
         )
         records_frame = records_frame.drop_duplicates("record_key", keep="first").sort_values("record_key")
-    # Bound for the engine's dialect here, once, outside the transaction (SQLite: see frame_tuples).
+    # Bound for the engine's dialect once (SQLite: see frame_tuples); the big tables slice by slice.
     dialect = engine.dialect
-    records = frame_tuples(records_frame, source_record, {"period": period, "run_id": run_id}, dialect=dialect)
-    months = frame_tuples(worker_month, worker_month_t, {"period": period}, dialect=dialect)
+    records = frame_tuple_chunks(records_frame, source_record, {"period": period, "run_id": run_id},
+                                 dialect=dialect)
+    months = frame_tuple_chunks(worker_month, worker_month_t, {"period": period}, dialect=dialect)
     worker_rows = frame_rows(
         workers if workers is not None else _workers_from_months(worker_month),
         worker,
@@ -223,9 +232,11 @@ def load_period(
             update=_span_update(company, ("name", "kbli", "kecamatan_code", "must_report")),
         )
         step("company")
-        bulk_insert(conn, worker_month_t, months, use_copy=use_copy)
+        for chunk in months:
+            bulk_insert(conn, worker_month_t, chunk, use_copy=use_copy)
         step("worker_month")
-        bulk_insert(conn, source_record, records, use_copy=use_copy)
+        for chunk in records:
+            bulk_insert(conn, source_record, chunk, use_copy=use_copy)
         step("source_record")
         _settle_worker_spans(conn, period)
         step("worker_spans")
@@ -243,8 +254,8 @@ def load_period(
 
     stats = LoadStats(
         period=period,
-        source_records=len(records),
-        worker_months=len(months),
+        source_records=len(records_frame),
+        worker_months=len(as_frame(worker_month)),
         workers=len(worker_rows),
         companies=len(company_rows),
         company_periods=len(cp_rows),

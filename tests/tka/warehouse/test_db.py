@@ -11,7 +11,15 @@ from sqlalchemy import create_engine, literal
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tka.warehouse import make_engine, upgrade
-from tka.warehouse._db import BoundRows, _sqlite_bound, bulk_insert, frame_rows, frame_tuples, upsert
+from tka.warehouse._db import (
+    BoundRows,
+    _sqlite_bound,
+    bulk_insert,
+    frame_rows,
+    frame_tuple_chunks,
+    frame_tuples,
+    upsert,
+)
 from tka.warehouse.schema import company_period, validation_issue, worker
 
 
@@ -115,6 +123,26 @@ def test_frame_tuples_bound_for_sqlite_equal_the_processed_tuples() -> None:
     assert frame_tuples(pd.DataFrame(), worker, dialect=SQLITE) == []
     # PostgreSQL binds nothing here (COPY and psycopg take the Python values): plain tuples, as before.
     assert type(frame_tuples(frame, worker, defaults, dialect=postgresql.psycopg.dialect())) is list
+
+
+def test_frame_tuple_chunks_are_frame_tuples_slice_by_slice() -> None:
+    # Types that need converting sit in some slices only: each slice must still give exactly the whole rows.
+    frame = pd.DataFrame(
+        {
+            "worker_id": [f"W{i}" for i in range(7)],
+            "birth_date": [dt.date(1990, 1, 1), None, pd.Timestamp("1985-03-02 10:00"), dt.date(1, 1, 1),
+                           "2001-02-03", pd.NaT, dt.date(2020, 5, 6)],
+            "sex": ["L", "P", 1, None, 2.5, "L", np.int64(3)],
+        }
+    )
+    defaults = {"first_period": "2025-08", "last_period": "2025-08"}
+    for dialect in (None, SQLITE, postgresql.psycopg.dialect()):
+        whole = list(frame_tuples(frame, worker, defaults, dialect=dialect))
+        for size in (1, 2, 3, 7, 100):
+            chunks = list(frame_tuple_chunks(frame, worker, defaults, dialect=dialect, size=size))
+            assert [len(c) for c in chunks] == [min(size, 7 - i) for i in range(0, 7, size)]
+            assert [row for chunk in chunks for row in chunk] == whole
+    assert list(frame_tuple_chunks(pd.DataFrame(), worker)) == []
 
 
 def _dump(engine, table) -> list[tuple]:  # type: ignore[no-untyped-def]
