@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tka.contract import RUN_ID
+from tka.forking import shared_with_forks
 
 
 def reader_fingerprint(config_fingerprint: str) -> str:
@@ -96,7 +97,7 @@ def read_many(fs: Any, root: str, files: list[Any], config: Any, run_id: str, *,
     workers = workers or min(os.cpu_count() or 1, 4)
     jobs = [(fs, root, f, config, cache) for f in todo]
     if local and workers > 1 and len(todo) >= 8:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with shared_with_forks(), ProcessPoolExecutor(max_workers=workers) as pool:
             for file, result in zip(todo, pool.map(_read_one, jobs, chunksize=4), strict=True):
                 results[file.path] = result
                 done += 1
