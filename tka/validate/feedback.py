@@ -63,10 +63,11 @@ class FeedbackReport:
         return len(self.written) + len(self.unchanged)
 
 
-def _frame_digest(frame: pd.DataFrame) -> str:
-    """SHA-256 of a frame's column names and values in row order (as JSON, column by column)."""
+def _frame_digest(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> str:
+    """SHA-256 of the names and values in row order of a frame's ``columns`` (all by default; as JSON, column by
+    column). Read from the frame itself: no frame of those columns is made."""
     digest = hashlib.sha256()
-    for name in frame.columns:
+    for name in frame.columns if columns is None else columns:
         digest.update(json.dumps([str(name), frame[name].tolist()], ensure_ascii=False, default=str).encode())
     return digest.hexdigest()
 
@@ -75,7 +76,7 @@ def content_key(file: FeedbackFile) -> str:
     """Key of what a feedback workbook would hold: equal keys, equal workbooks."""
     issue_columns = [c for c in KEY_ISSUE_COLUMNS if c in file.issues.columns]
     parts = [WRITER_VERSION, file.sha256, asdict(file.meta), len(file.rows),
-             _frame_digest(file.rows[shown_columns(file.rows)]), _frame_digest(file.issues[issue_columns])]
+             _frame_digest(file.rows, shown_columns(file.rows)), _frame_digest(file.issues, issue_columns)]
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
 
 

@@ -268,3 +268,30 @@ def test_no_temporary_files_are_left_behind(suites, config, tmp_path, monkeypatc
     with pytest.raises(KeyError):
         write_feedback_workbook(rows.drop(columns=["record_key"]), issues, META)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_zip_level_changes_the_compression_not_the_parts(suites, config, monkeypatch) -> None:
+    """The xlsx parts are deflated at ZIP_LEVEL: the same parts (cells) as at xlsxwriter's own level, and
+    xlsxwriter's ZipFile is back in place afterwards."""
+    import zipfile
+
+    import xlsxwriter.workbook
+
+    from tka.validate import workbook
+
+    rows, issues = rows_and_issues(suites, config)
+    rows = pd.concat([rows] * 200, ignore_index=True)  # enough XML for the levels to differ
+
+    def parts(data: bytes) -> dict[str, bytes]:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return {i.filename: z.read(i.filename) for i in z.infolist() if i.filename != "docProps/core.xml"}
+
+    fast = write_feedback_workbook(rows, issues, META)
+    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile
+    monkeypatch.setattr(workbook, "ZIP_LEVEL", None)
+    default = write_feedback_workbook(rows, issues, META)
+    assert parts(fast) == parts(default)
+    assert len(fast) != len(default)
+    monkeypatch.setattr(workbook, "ZIP_LEVEL", 9)
+    assert parts(write_feedback_workbook(rows, issues, META)) == parts(default)
+    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile

@@ -201,3 +201,12 @@ def test_feedback_files_groups_rows_and_issues_by_file_once(two_files) -> None:
         (FileMeta(file_path=PATH_B, source_kind="disnakertrans", period=PERIOD), TARGET_B, SHA_B, 1, 1)]
     assert files[0].rows["file_path"].tolist() == [PATH_A] * 3  # from all rows, for a result that kept none
     assert files[0].issues["rule"].tolist() == two_files[0].issues["rule"].tolist()
+
+
+def test_frame_digest_of_some_columns_is_the_digest_of_a_frame_of_them(two_files) -> None:
+    """content_key digests the shown columns in place: the same digest (and manifest keys) as of a copy of them."""
+    rows = two_files[0].rows
+    columns = ["raw", "sheet", "row_number"]
+    assert feedback._frame_digest(rows, columns) == feedback._frame_digest(rows[columns])
+    assert feedback._frame_digest(rows) == feedback._frame_digest(rows, list(rows.columns))
+    assert feedback._frame_digest(rows, columns) != feedback._frame_digest(rows, columns[:2])
