@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tka.contract import RUN_ID
-from tka.forking import shared_with_forks
+from tka.memory import shared_with_forks
 
 
 def reader_fingerprint(config_fingerprint: str) -> str:
