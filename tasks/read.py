@@ -8,7 +8,7 @@ from tasks._common import IO_RETRIES, STAGE
 from tka import progress
 from tka.batch import ParseCache, read_many, reader_fingerprint
 from tka.contract import PROVENANCE_COLUMNS, REGISTRY_FIELDS, WORKER_FIELDS, SourceKind
-from tka.pipeline import FileSelection, ReadBatch, RunConfig, RunContext, concat_rows
+from tka.pipeline import FileSelection, ReadBatch, RunConfig, RunContext, concat_rows, share_rows
 
 
 @task(name="read-files", **STAGE, **IO_RETRIES)
@@ -22,18 +22,21 @@ def read_files(run: RunContext, config: RunConfig, selection: FileSelection) -> 
     results = read_many(fs, root, selection.active, config.sources, run.run_id, cache=cache,
                         progress=lambda done, total: progress.report("Reading files", done, total))
     selection_by_path = {f.path: f for f in selection.active}
-    worker_frames, registry_frames = [], []
+    by_kind: dict[bool, list[str]] = {True: [], False: []}  # registry? -> paths of the files read cleanly
     for path, result in results.items():
         if result.quarantine:
             logger.warning("Quarantined %s: %s", path, result.quarantine)
             continue
-        kind = selection_by_path[path].source_kind
-        target = registry_frames if kind == SourceKind.REGISTRY.value else worker_frames
-        target.append(result.rows)
-    worker_cols = [*PROVENANCE_COLUMNS, *WORKER_FIELDS]
-    registry_cols = [*PROVENANCE_COLUMNS, *REGISTRY_FIELDS]
-    batch = ReadBatch(files=selection_by_path, results=results, worker_rows=concat_rows(worker_frames, worker_cols),
-                      registry_rows=concat_rows(registry_frames, registry_cols))
+        by_kind[selection_by_path[path].source_kind == SourceKind.REGISTRY.value].append(path)
+    combined = {}
+    for registry, columns in ((False, [*PROVENANCE_COLUMNS, *WORKER_FIELDS]),
+                              (True, [*PROVENANCE_COLUMNS, *REGISTRY_FIELDS])):
+        frames = [results[path].rows for path in by_kind[registry]]
+        combined[registry] = concat_rows(frames, columns)
+        for path, view in zip(by_kind[registry], share_rows(frames, combined[registry]), strict=True):
+            results[path].rows = view
+    batch = ReadBatch(files=selection_by_path, results=results, worker_rows=combined[False],
+                      registry_rows=combined[True])
     logger.info("Read %d files: %d worker rows, %d registry rows, %d quarantined", len(results),
                 len(batch.worker_rows), len(batch.registry_rows), len(batch.quarantined))
     return batch

@@ -116,6 +116,27 @@ def concat_rows(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     return out[[*columns, *[c for c in out.columns if c not in columns]]]
 
 
+def share_rows(frames: list[pd.DataFrame], combined: pd.DataFrame) -> list[pd.DataFrame]:
+    """Each of ``frames`` again, as a view of its rows in ``combined`` (their ``concat_rows``).
+
+    The read results keep their own rows (the steward's workbooks show them), so without this a month's rows
+    sit in memory twice. A view equals its frame (same columns, order, dtypes, values, a fresh RangeIndex);
+    copy-on-write keeps either side from changing the other. A frame whose dtypes the concatenation changed
+    stays as it is.
+    """
+    out, start = [], 0
+    for frame in frames:
+        n = len(frame)
+        if not n:
+            out.append(frame)
+            continue
+        rows = combined.iloc[start : start + n].reset_index(drop=True)
+        start += n
+        view = pd.DataFrame({c: rows[c] for c in frame.columns}, copy=False)
+        out.append(view if view.dtypes.equals(frame.dtypes) else frame)
+    return out
+
+
 def worker_sources_only(rows: pd.DataFrame) -> pd.DataFrame:
     """The rows of worker sources (everything but the registry)."""
     return rows[rows[SOURCE_KIND] != SourceKind.REGISTRY.value]

@@ -6,9 +6,19 @@ import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
-from tka.pipeline import FileSelection, RunConfig, RunContext, code_fingerprint, input_fingerprint
+from tka.pipeline import (
+    FileSelection,
+    RunConfig,
+    RunContext,
+    code_fingerprint,
+    concat_rows,
+    input_fingerprint,
+    share_rows,
+)
 from tka.read.drive import DiscoveredFile
 
 RUN = RunContext(period="2025-08", run_id="r1", drive_url="/drive", warehouse_url="sqlite:///w.db",
@@ -61,3 +71,28 @@ def test_code_fingerprint_covers_the_pipeline_source(tmp_path: Path) -> None:
     (tmp_path / "README.md").write_text("docs do not count")
     (tmp_path / "tasks" / "m.py").write_text("x = 1\n")
     assert code_fingerprint(tmp_path) == before
+
+
+def test_share_rows_gives_each_frame_back_as_a_view_of_the_concatenation() -> None:
+    first = pd.DataFrame({"record_key": ["a:1", "a:2"], "sheet": ["S", "S"], "row_number": [2, 3],
+                          "name": ["X", None]})
+    empty = pd.DataFrame({"record_key": pd.Series(dtype=object)})
+    second = pd.DataFrame({"record_key": ["b:1"], "row_number": [5], "extra": [1.5]})  # other columns, order
+    frames = [first, empty, second]
+    combined = concat_rows(frames, ["record_key", "row_number", "sheet", "name"])
+    views = share_rows(frames, combined)
+    assert views[1] is empty
+    for view, frame in zip(views, frames, strict=True):
+        pd.testing.assert_frame_equal(view, frame, check_exact=True)
+    assert np.shares_memory(views[0]["record_key"].to_numpy(), combined["record_key"].to_numpy())
+    views[0].loc[0, "name"] = "changed"  # copy-on-write: the concatenation keeps its value
+    assert combined.loc[0, "name"] == "X"
+
+
+def test_share_rows_keeps_a_frame_whose_dtypes_the_concatenation_changed() -> None:
+    ints = pd.DataFrame({"record_key": ["a:1"], "row_number": [2]})
+    texts = pd.DataFrame({"record_key": ["b:1"], "row_number": pd.Series(["7"], dtype=object)})
+    combined = concat_rows([ints, texts], ["record_key", "row_number"])
+    views = share_rows([ints, texts], combined)
+    assert views[0] is ints  # int64 became object in the concatenation
+    pd.testing.assert_frame_equal(views[1], texts)
