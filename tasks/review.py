@@ -16,10 +16,10 @@ from tasks._common import IO_RETRIES, STAGE
 from tka import progress
 from tka.contract import QUARANTINE_REASONS
 from tka.pipeline import Compliance, FileSelection, ReadBatch, Resolved, RunConfig, RunContext, Validated
+from tka.settings import Settings
 from tka.summary import run_summary
 
 FAILURE_TABLE_CAP = 200
-FEEDBACK_WORKERS = 2  # processes writing feedback workbooks on a local drive
 
 
 def publish_review(run: RunContext, config: RunConfig, selection: FileSelection, batch: ReadBatch,
@@ -61,7 +61,7 @@ def write_feedback(run: RunContext, batch: ReadBatch, validated: Validated) -> i
     rows = validated.worker_rows
     files = feedback_files(run.period, batch.files, batch.results, validated.issues, rows)
     report = write_feedback_workbooks(
-        fs, root, run.period, files, workers=min(FEEDBACK_WORKERS, os.cpu_count() or 1),
+        fs, root, run.period, files, workers=min(Settings().feedback_workers, os.cpu_count() or 1),
         progress=lambda done, total: progress.report("Writing feedback workbooks", done, total))
     get_run_logger().info("Feedback workbooks: %d written, %d unchanged, %d removed (no issues any more)",
                           len(report.written), len(report.unchanged), len(report.removed))

@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from tka.contract import RECORD_KEY
+from tka.memory import shared_with_forks
 from tka.validate.workbook import (
     WRITER_VERSION,
     FileMeta,
@@ -174,7 +175,7 @@ def write_feedback_workbooks(fs: Any, root: str, period: str, files: Sequence[Fe
     parallel = _is_local(fs) and workers > 1 and len(files) >= MIN_PARALLEL
     try:
         # Biggest first, so the workers end together; keys are checked while the workers already write.
-        with ProcessPoolExecutor(max_workers=workers) if parallel else nullcontext() as pool:
+        with shared_with_forks(), ProcessPoolExecutor(max_workers=workers) if parallel else nullcontext() as pool:
             futures: dict[Future[int], tuple[str, FeedbackFile, str]] = {}
             try:
                 for file in sorted(files, key=lambda f: (-len(f.rows), f.meta.file_path)):
