@@ -58,7 +58,7 @@ POSTGRES_ENV = "TKA_TEST_POSTGRES_URL"
 POSTGRES_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 # Task name prefix -> the stage it belongs to (the flow's table of contents, tasks grouped as the issue asks).
 STAGES: dict[str, str] = {
-    "resolve-run": "prepare", "load-config": "prepare", "migrate-warehouse": "prepare",
+    "resolve-run": "prepare", "load-config": "prepare", "load-rules": "prepare", "migrate-warehouse": "prepare",
     "discover-files": "discover", "register-files": "discover", "fingerprint-inputs": "discover",
     "find-unchanged-load": "discover", "report-unchanged": "discover", "read-files": "read",
     "fetch-waivers": "validate", "validate-rows": "validate",

@@ -13,7 +13,7 @@ from tasks.dedupe import deduplicate_workers, fetch_known_workers
 from tasks.discover import discover_files, register_files
 from tasks.load import load_period, mark_complete
 from tasks.notify import operator_alert
-from tasks.prepare import load_run_config, migrate_warehouse, resolve_run
+from tasks.prepare import load_rules, load_run_config, migrate_warehouse, resolve_run
 from tasks.read import read_files
 from tasks.review import publish_review
 from tasks.unchanged import find_unchanged_load, fingerprint_inputs, report_unchanged
@@ -51,6 +51,7 @@ def monthly_ingest(
     if previous is not None:
         return report_unchanged(run, previous)
 
+    config = opaque(load_rules(run, config))
     batch = opaque(read_files(run, config, selection))
     validated = opaque(validate_rows(run, config, batch, waivers))
 

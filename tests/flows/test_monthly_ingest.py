@@ -151,3 +151,24 @@ def test_a_corrupt_file_added_later_is_quarantined_and_the_rest_still_loads(samp
     assert summary["workers"] == expected["workers"]
     assert any(q["path"].endswith("rusak_tambahan.xlsx") and q["reason"] == "corrupt"
                for q in summary["quarantined"])
+
+
+def test_a_broken_suite_fails_the_run_before_any_file_is_read(sample, tmp_path, prefect_harness, warehouse_url,
+                                                              monkeypatch):
+    from tka.validate import SuiteError
+
+    expectations = tmp_path / "expectations"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "expectations", expectations)
+    suite_path = expectations / "worker_rows.json"
+    suite = json.loads(suite_path.read_text())
+    required = [e for e in suite["expectations"] if e.get("meta", {}).get("rule") == "required_field"]
+    suite["expectations"].remove(required[0])
+    suite_path.write_text(json.dumps(suite))
+    monkeypatch.setenv("TKA_EXPECTATIONS_DIR", str(expectations))
+    with pytest.raises(SuiteError, match="no required_field expectation"):
+        monthly_ingest(period=PERIOD, drive_url=str(sample[0]), warehouse_url=warehouse_url, dry_run_alerts=True)
+    engine = sa.create_engine(warehouse_url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from source_record")).scalar() == 0
+        assert conn.execute(sa.text("select count(*) from period_load")).scalar() == 0
+    engine.dispose()
