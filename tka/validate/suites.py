@@ -14,7 +14,7 @@ from great_expectations.expectations.registry import get_expectation_impl
 
 from tka.contract import RULES, Severity
 from tka.validate.config import ValidationConfig
-from tka.validate.gxcontext import gx  # noqa: F401  (imported for its environment side effects)
+from tka.validate.gxcontext import condition_columns, gx  # noqa: F401  (gx: imported for its environment side effects)
 
 SUITE_FILES: dict[str, str] = {"worker": "worker_rows.json", "registry": "company_registry.json"}
 # The placeholders a suite may use; values come from ValidationConfig.expectation_parameters().
@@ -101,16 +101,6 @@ def _load_suite(path: Path) -> ExpectationSuite:
     return ExpectationSuite(name=doc["name"], expectations=expectations, meta=doc.get("meta") or {})
 
 
-def _condition_columns(condition: Any) -> set[str]:
-    """Column names inside a serialised GX row condition."""
-    if isinstance(condition, dict):
-        found = {condition["name"]} if set(condition) == {"name"} else set()
-        return found.union(*(_condition_columns(v) for v in condition.values()))
-    if isinstance(condition, list):
-        return set().union(*(_condition_columns(v) for v in condition)) if condition else set()
-    return set()
-
-
 def suite_columns(suite: ExpectationSuite) -> set[str]:
     """Every column an expectation of ``suite`` reads, row conditions included."""
     columns: set[str] = set()
@@ -120,7 +110,7 @@ def suite_columns(suite: ExpectationSuite) -> set[str]:
         columns |= set(kwargs.get("column_list") or [])
         if kwargs.get("row_condition"):
             condition = kwargs["row_condition"]
-            columns |= _condition_columns(condition.dict() if hasattr(condition, "dict") else condition)
+            columns |= condition_columns(condition)
     return columns
 
 
