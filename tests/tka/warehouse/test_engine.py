@@ -14,7 +14,7 @@ from tka.warehouse.schema import metadata
 def test_upgrade_is_idempotent_and_matches_the_schema(engine) -> None:  # type: ignore[no-untyped-def]
     upgrade(engine)  # second time: a no-op
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0002"]
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0005"]
         # The migration creates exactly what schema.py declares (no autogenerate diff).
         assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata) == []
     assert set(inspect(engine).get_table_names()) == {*metadata.tables, "alembic_version"}

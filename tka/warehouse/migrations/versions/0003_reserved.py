@@ -1,0 +1,21 @@
+"""file versions and steward decisions that survive a resend (reserved).
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-12-03 06:20:00
+"""
+
+from __future__ import annotations
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
