@@ -112,23 +112,50 @@ class Rule:
     id: str
     severity: Severity
     message_id: str  # plain Indonesian, shown to agencies in feedback workbooks
+    empties: bool = False  # an open issue of this rule empties its field on the row (the row still loads)
 
 
+# Only a row that is not a worker record at all is rejected (``not_a_person``). Every other problem is a
+# warning: the bad field is emptied (by the reader, or by ``empties``) and flagged, and the person still counts.
 RULES: dict[str, Rule] = {r.id: r for r in (
-    Rule("required_field", Severity.ERROR, "Kolom wajib kosong."),
+    Rule("not_a_person", Severity.ERROR,
+         "Baris ini tidak memuat nama maupun nomor identitas (paspor, KITAS, Notifikasi, RPTKA), sehingga bukan "
+         "data seorang TKA."),
+    Rule("required_field", Severity.WARNING, "Kolom wajib kosong."),
+    Rule("placeholder_value", Severity.WARNING,
+         "Isian ini bukan nilai sebenarnya (mis. \"belum ada\", \"-\", \"dalam proses\"); kolom dianggap kosong. "
+         "Mohon isi nilai sebenarnya bila sudah ada."),
+    Rule("identifier_shared", Severity.WARNING,
+         "Nomor ini tercantum pada beberapa orang yang berbeda, jadi tidak dapat menjadi nomor identitas; kolom "
+         "dianggap kosong. Mohon periksa.", empties=True),
     Rule("passport_format", Severity.WARNING, "Format nomor paspor tidak sesuai dengan negara penerbit."),
     Rule("passport_format_unknown", Severity.WARNING, "Format paspor untuk negara ini belum dikenal; mohon diperiksa."),
-    Rule("nationality_unknown", Severity.ERROR, "Kewarganegaraan tidak dikenali."),
-    Rule("kecamatan_unknown", Severity.ERROR, "Kecamatan tidak termasuk 20 kecamatan di Kutai Kartanegara."),
-    Rule("date_unparsed", Severity.ERROR, "Tanggal tidak dapat dibaca; gunakan format HH-BB-TTTT."),
-    Rule("age_out_of_range", Severity.ERROR, "Umur pada bulan laporan di luar 17–80 tahun; periksa tanggal lahir."),
-    Rule("permit_end_before_start", Severity.ERROR, "Tanggal berakhir izin lebih awal dari tanggal mulai."),
-    Rule("rptka_too_long", Severity.ERROR, "Masa berlaku RPTKA lebih dari 2 tahun (jangka pendek: 6 bulan)."),
+    Rule("nationality_unknown", Severity.WARNING, "Kewarganegaraan tidak dikenali; kolom dianggap kosong."),
+    Rule("nationality_guessed", Severity.WARNING,
+         "Ejaan kewarganegaraan tidak baku; dibaca sebagai negara yang paling mirip. Mohon periksa."),
+    Rule("kecamatan_unknown", Severity.WARNING,
+         "Kecamatan tidak termasuk 20 kecamatan di Kutai Kartanegara; kolom dianggap kosong."),
+    Rule("date_unparsed", Severity.WARNING,
+         "Tanggal tidak dapat dibaca atau tidak ada di kalender; kolom dianggap kosong. Gunakan format HH-BB-TTTT."),
+    Rule("age_out_of_range", Severity.WARNING,
+         "Umur pada bulan laporan di luar 17–80 tahun; tanggal lahir dianggap kosong. Periksa tanggal lahir.",
+         empties=True),
+    Rule("permit_end_before_start", Severity.WARNING, "Tanggal berakhir izin lebih awal dari tanggal mulai."),
+    Rule("rptka_too_long", Severity.WARNING, "Masa berlaku RPTKA lebih dari 2 tahun (jangka pendek: 6 bulan)."),
     Rule("permit_expired", Severity.WARNING, "Izin sudah berakhir sebelum bulan laporan, tetapi TKA masih dilaporkan."),
-    Rule("nib_format", Severity.ERROR, "NIB harus 13 digit angka."),
-    Rule("duplicate_row", Severity.ERROR, "Baris ini sama persis dengan baris lain di berkas yang sama."),
+    Rule("nib_format", Severity.WARNING, "NIB harus 13 digit angka; kolom dianggap kosong.", empties=True),
+    Rule("duplicate_row", Severity.WARNING,
+         "Baris ini sama persis dengan baris lain di berkas yang sama; keduanya dihitung sebagai satu orang."),
     Rule("kbli_unknown", Severity.WARNING, "Kode KBLI tidak dikenal."),
+    # File-level layout drift: issues without a row, for the office (``tka layout``), not for the agency.
+    Rule("header_guessed", Severity.WARNING,
+         "Judul kolom ini tidak persis sama dengan ejaan yang dikenal; isinya dibaca sebagai kolom yang paling "
+         "mirip. Mohon dikonfirmasi dengan `tka layout`."),
+    Rule("column_missing", Severity.WARNING, "Kolom yang diharapkan untuk sumber ini tidak ada di berkas."),
+    Rule("column_unexpected", Severity.WARNING, "Judul kolom ini tidak dikenali; isinya tidak dibaca."),
 )}
+# Rules about the file's layout (no row): reported to the office, never in an agency's feedback workbook.
+LAYOUT_RULES: frozenset[str] = frozenset({"header_guessed", "column_missing", "column_unexpected"})
 
 
 # --- Why a whole file is quarantined (nothing from it is loaded) ---------------------------------------------
@@ -138,7 +165,7 @@ QUARANTINE_REASONS: dict[str, str] = {
     "empty": "Berkas kosong (0 byte atau tanpa lembar kerja berisi).",
     "not_spreadsheet": "Berkas bukan lembar kerja (xlsx/xls/ods/csv).",
     "no_header": "Judul kolom tidak dikenali (templat tidak dikenal).",
-    "missing_required_columns": "Kolom wajib tidak ada.",
+    "missing_required_columns": "Kolom identitas (nama dan nomor paspor/KITAS/Notifikasi/RPTKA) tidak ada.",
     "no_data_rows": "Tidak ada baris data.",
     "too_large": "Ukuran lembar kerja melebihi batas (terlalu banyak baris atau kolom).",
     "zip_bomb": "Isi berkas terkompresi melebihi batas aman.",

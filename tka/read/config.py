@@ -30,6 +30,27 @@ def alnum_key(text: str) -> str:
     return _NON_ALNUM.sub("", folded)
 
 
+class Identity(BaseModel):
+    """The fields that identify a record of a source: every ``all`` field and, if listed, one of ``any``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    all: list[str] = Field(default_factory=list)
+    any: list[str] = Field(default_factory=list)
+
+    @property
+    def fields(self) -> list[str]:
+        """Every identity field (``all`` then ``any``)."""
+        return [*self.all, *(f for f in self.any if f not in self.all)]
+
+    def missing(self, present: set[str]) -> list[str]:
+        """What ``present`` (fields in a header) lacks to identify a record; [] when it is enough."""
+        lacking = [f for f in self.all if f not in present]
+        if self.any and not present.intersection(self.any):
+            lacking.append(" / ".join(self.any))
+        return lacking
+
+
 class SourceSpec(BaseModel):
     """One source of files: its folder under the period, file-name pattern and required fields."""
 
@@ -39,6 +60,7 @@ class SourceSpec(BaseModel):
     folder: str
     source_id: str
     required: list[str] = Field(default_factory=list)
+    identity: Identity = Field(default_factory=Identity)
     file_pattern: str | None = None
 
     @field_validator("file_pattern")
@@ -77,6 +99,7 @@ class Reference(BaseModel):
     passport_patterns: dict[str, list[str]] = Field(default_factory=dict)
     months: dict[int, list[str]] = Field(default_factory=dict)
     dependant_words: list[str] = Field(default_factory=list)
+    placeholder_words: list[str] = Field(default_factory=list)
 
 
 class SourcesConfig(BaseModel):
@@ -95,9 +118,9 @@ class SourcesConfig(BaseModel):
         for key, spec in self.sources.items():
             if spec.kind is None:
                 spec.kind = SourceKind(key)  # a key that is no SourceKind must say ``kind:`` explicitly
-            unknown = [f for f in spec.required if f not in self.synonyms]
+            unknown = [f for f in [*spec.required, *spec.identity.fields] if f not in self.synonyms]
             if unknown:
-                raise ValueError(f"sources.{key}.required names fields without synonyms: {unknown}")
+                raise ValueError(f"sources.{key}.required/identity name fields without synonyms: {unknown}")
         for field in ("{period}", "{folder}", "{file}"):
             if field not in self.layout:
                 raise ValueError(f"layout must contain {field}: {self.layout!r}")

@@ -158,14 +158,14 @@ def _read_book(content: bytes, fmt: str, date1904: bool, file: DiscoveredFile, c
     if not drifts:  # no sheet with a recognised header
         reason = "no_header" if any(i.reason == NO_HEADER for i in infos) else "empty"
         return outcome(reason, f"{file.path}: {_sheet_summary(infos)}")
-    # A required field must be in the header of at least one data sheet; a sheet lacking it is drift, and
-    # its rows fail required_field in validation.
-    missing = [f for f in spec.required if f not in found_fields]
+    # Only the identity fields must be in a header (of at least one data sheet): a missing non-identifying
+    # column is drift, reported per sheet, and its rows load without that field.
+    missing = spec.identity.missing(found_fields)
     if missing:
         sheets = ", ".join(f"'{name}'" for name in drifts)
         return outcome("missing_required_columns",
-                       f"{file.path}: required column(s) {', '.join(missing)} not found in sheet(s) {sheets} / "
-                       f"kolom wajib tidak ada: {', '.join(missing)}")
+                       f"{file.path}: identity column(s) {', '.join(missing)} not found in sheet(s) {sheets} / "
+                       f"kolom identitas tidak ada: {', '.join(missing)}")
     if not collected[ROW_NUMBER]:
         return outcome("no_data_rows", f"{file.path}: header found but no data rows / tidak ada baris data")
     return outcome(None)

@@ -23,12 +23,18 @@ from tka.read import normalize as nz
 from tka.read.config import Reference
 from tka.read.drive import DiscoveredFile
 from tka.read.headers import BLANK_CELLS, Header, row_kind, row_texts, trimmed
+from tka.read.placeholders import IDENTIFIER_FIELDS, identifier_placeholder, is_placeholder
 from tka.read.workbook import RawSheet
 
 UNPARSED_COLUMNS: tuple[str, ...] = tuple(f"{f}_unparsed" for f in DATE_FIELDS)
+# F_placeholder: the text of a cell that meant "no value yet" ("belum ada", "-", "dalam proses"); F is None.
+PLACEHOLDER_FIELDS: tuple[str, ...] = (*IDENTIFIER_FIELDS, *DATE_FIELDS)
+PLACEHOLDER_COLUMNS: tuple[str, ...] = tuple(f"{f}_placeholder" for f in PLACEHOLDER_FIELDS)
 WORKER_COLUMNS: tuple[str, ...] = (*PROVENANCE_COLUMNS, *WORKER_FIELDS, *UNPARSED_COLUMNS,
-                                   "nationality_unknown", "kecamatan_unknown")
-REGISTRY_COLUMNS: tuple[str, ...] = (*PROVENANCE_COLUMNS, *REGISTRY_FIELDS, "kecamatan_unknown")
+                                   "nationality_unknown", "kecamatan_unknown", "nationality_guess",
+                                   *PLACEHOLDER_COLUMNS)
+REGISTRY_COLUMNS: tuple[str, ...] = (*PROVENANCE_COLUMNS, *REGISTRY_FIELDS, "kecamatan_unknown",
+                                     "company_nib_placeholder")
 Column = list[object]
 
 
@@ -162,12 +168,29 @@ class SheetColumns:
         grid_columns = list(zip(*rows)) if rows else [()] * len(header.texts)  # rows are uniform (RawSheet)
         cells = {fld: [None if v in BLANK_CELLS else v for v in grid_columns[c]] for c, fld in header.fields.items()}
         out: dict[str, Column] = {}
+        self._placeholders(out, cells)
         self._provenance(out, sheet, header, indices, grid_columns)
         self._common(out, cells)
         if not self.registry:
             self._worker(out, cells, n)
         self._apply_defaults(out, n)
         return {c: out.get(c) or [None] * n for c in self.columns}
+
+    def _placeholders(self, out: dict[str, Column], cells: dict[str, Column]) -> None:
+        """Empty every identifier or date cell that holds a placeholder; keep its text in F_placeholder."""
+        words = tuple(self.ref.placeholder_words)
+        for fld in PLACEHOLDER_FIELDS:
+            col = cells.get(fld)
+            if col is None or f"{fld}_placeholder" not in self.columns:
+                continue
+            test = identifier_placeholder if fld in IDENTIFIER_FIELDS else is_placeholder
+            dated = fld not in IDENTIFIER_FIELDS  # a number in a date column is a serial; only 0 is a filler
+            texts = [None if v is None or (dated and type(v) in (int, float) and v != 0) else nz.cell_text(v)
+                     for v in col]
+            hits = [t if t is not None and test(t, words) else None for t in texts]
+            if any(h is not None for h in hits):
+                out[f"{fld}_placeholder"] = hits
+                cells[fld] = [None if h is not None else v for v, h in zip(col, hits, strict=True)]
 
     def _provenance(self, out: dict[str, Column], sheet: RawSheet, header: Header, indices: list[int],
                     grid_columns: list[tuple[object, ...]]) -> None:

@@ -127,7 +127,7 @@ def inject(rng: random.Random, files: list[FileSpec], population: Population, ct
     for field in ("kitas_end", "notifikasi_start"):
         for s in pick(lambda s, f=field: has(s, f) and f in _dedicated(s), factor):
             day = s.row.values.pop(field)
-            raw = f"31/02/{day.year}" if field == "kitas_end" else "00-00-0000"  # type: ignore[union-attr]
+            raw = f"31/02/{day.year}" if field == "kitas_end" else f"30-02-{day.year}"  # type: ignore[union-attr]
             s.row.values[f"{field}_unparsed"] = s.row.cells[field] = raw
             s.row.injected = "date_unparsed"
     # age_out_of_range: a year typo in a worker's birth date (dependants may be of any age)

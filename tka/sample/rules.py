@@ -33,6 +33,7 @@ class RuleContext:
     age_min: int = 17
     age_max: int = 80
     rptka_max_months: Mapping[str, int] | None = None
+    identity: Mapping[str, tuple[str, ...]] | None = None  # source kind -> fields of which a record has one
 
     @cached_property
     def compiled(self) -> dict[str, list[re.Pattern[str]]]:
@@ -46,13 +47,17 @@ class RuleContext:
         specs = sources["sources"]  # type: ignore[index]
         required = {kind: tuple(_REQUIRED_ALIASES.get(f, f) for f in spec.get("required", []))
                     for kind, spec in specs.items()}  # type: ignore[union-attr]
+        identity = {kind: tuple(_REQUIRED_ALIASES.get(f, f) for f in [*(spec.get("identity") or {}).get("all", []),
+                                                                       *(spec.get("identity") or {}).get("any", [])])
+                    for kind, spec in specs.items()}  # type: ignore[union-attr]
         bounds = reference.get("age_bounds", {})  # type: ignore[union-attr]
         return cls(period_start, required,
                    {k: tuple(v) for k, v in reference["passport_patterns"].items()},  # type: ignore[index]
                    frozenset(str(c) for c in reference["kecamatan"]),  # type: ignore[index]
                    frozenset(str(c) for c in reference["kbli"]),  # type: ignore[index]
                    int(bounds.get("min", 17)), int(bounds.get("max", 80)),  # type: ignore[union-attr]
-                   {str(k): int(v) for k, v in reference["rptka_max_months"].items()})  # type: ignore[index]
+                   {str(k): int(v) for k, v in reference["rptka_max_months"].items()},  # type: ignore[index]
+                   identity)
 
 
 def whole_years(born: dt.date, on: dt.date) -> int:
@@ -67,6 +72,9 @@ def _present(values: Mapping[str, object], field: str) -> bool:
 def row_rules(values: Mapping[str, object], source_kind: str, ctx: RuleContext) -> list[str]:
     """Every rule (one entry per issue) the table raises for a non-duplicate row of ``source_kind``."""
     rules: list[str] = []
+    identity = (ctx.identity or {}).get(source_kind, ())
+    if identity and not any(_present(values, f) for f in identity):
+        rules.append("not_a_person")
     for field in ctx.required.get(source_kind, ()):
         companion = (f"{field}_unparsed" if field in DATE_FIELDS else
                      {"nationality": "nationality_unknown", "kecamatan_code": "kecamatan_unknown"}.get(field))

@@ -17,7 +17,8 @@ REQUIRED_ALIASES: dict[str, str] = {"kecamatan": "kecamatan_code"}
 class ValidationConfig:
     """Per-source required fields and the reference data the suites are parameterised with."""
 
-    required: Mapping[str, tuple[str, ...]]          # source kind -> canonical fields that must be present
+    required: Mapping[str, tuple[str, ...]]          # source kind -> canonical fields that should be present
+    identity: Mapping[str, tuple[str, ...]]          # source kind -> fields of which a record holds at least one
     passport_patterns: Mapping[str, tuple[str, ...]]  # ISO alpha-3 -> regexes (anchored)
     kecamatan_codes: frozenset[str]
     kbli_codes: frozenset[str]
@@ -32,8 +33,14 @@ class ValidationConfig:
             kind: tuple(REQUIRED_ALIASES.get(f, f) for f in spec.get("required", []))
             for kind, spec in sources["sources"].items()
         }
+        identity = {
+            kind: tuple(REQUIRED_ALIASES.get(f, f) for f in
+                        [*(spec.get("identity") or {}).get("all", []), *(spec.get("identity") or {}).get("any", [])])
+            for kind, spec in sources["sources"].items()
+        }
         return cls(
             required=required,
+            identity=identity,
             passport_patterns={k: tuple(v) for k, v in reference["passport_patterns"].items()},
             kecamatan_codes=frozenset(str(c) for c in reference["kecamatan"]),
             kbli_codes=frozenset(str(c) for c in reference["kbli"]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tka.contract import FILE_PATH, RECORD_KEY, Severity
+from tka.contract import FILE_PATH, RECORD_KEY, RULES, Severity
 
 
 def row_flags(warnings: pd.DataFrame) -> dict[tuple[object, object], str]:
@@ -43,4 +43,24 @@ def apply_decisions(rows: pd.DataFrame, issues: pd.DataFrame,
         hit = where >= 0
         flagged[hit] = np.array(list(flags.values()), dtype=object)[where[hit]]
     out["flags"] = pd.Series(flagged, index=out.index, dtype=object)
-    return out, decided
+    return empty_bad_fields(out, keys, open_row_issues), decided
+
+
+def empty_bad_fields(rows: pd.DataFrame, keys: pd.MultiIndex, open_issues: pd.DataFrame) -> pd.DataFrame:
+    """Set the field of every open issue whose rule empties it (a future birth date, a shared passport) to None.
+
+    The row stays and counts; the value it held is kept in the issue (``raw_value``) for the steward.
+    """
+    emptying = open_issues[open_issues["rule"].map(lambda r: RULES[r].empties if r in RULES else False)]
+    if emptying.empty:
+        return rows
+    out = rows.copy(deep=False)
+    for column, hits in emptying.groupby("column", sort=True):
+        if column not in out.columns:
+            continue
+        where = keys.get_indexer(pd.MultiIndex.from_frame(hits[[RECORD_KEY, FILE_PATH]].astype(object)))
+        where = where[where >= 0]
+        values = out[column].to_numpy(dtype=object, copy=True)
+        values[where] = None
+        out[column] = pd.Series(values, index=out.index, dtype=object)
+    return out

@@ -11,7 +11,6 @@ import pandas as pd
 from tka.contract import (
     DATE_FIELDS,
     FILE_SHA256,
-    PROVENANCE_COLUMNS,
     RECORD_KEY,
     REGISTRY_FIELDS,
     SOURCE_KIND,
@@ -24,6 +23,7 @@ AGE_AT_PERIOD = "age_at_period"
 RPTKA_LIMIT_END = "rptka_limit_end"
 PERIOD_START = "period_start"
 DUPLICATE_OF = "duplicate_of"
+NO_IDENTITY = "no_identity"  # "x" where the row holds none of its source's identity fields (not a record)
 PASSPORT_CHECK = "passport_check"
 
 # A value that failed normalisation keeps its raw text here; such a field is reported by its own rule, so
@@ -48,9 +48,38 @@ def canonical_fields(kind: str) -> tuple[str, ...]:
 
 def frame_columns(kind: str) -> tuple[str, ...]:
     """Every column a read frame of ``kind`` has per the contract."""
-    fields = canonical_fields(kind)
-    extra = [f"{f}_unparsed" for f in DATE_FIELDS if f in fields] + ["nationality_unknown", "kecamatan_unknown"]
-    return (*PROVENANCE_COLUMNS, *fields, *extra)
+    from tka.read.rows import REGISTRY_COLUMNS, WORKER_COLUMNS
+
+    return REGISTRY_COLUMNS if kind == "registry" else WORKER_COLUMNS
+
+
+# Identifiers that belong to one person each (an RPTKA covers many workers, so it is not here).
+PERSONAL_IDENTIFIERS: tuple[str, ...] = ("passport_no", "kitas_no", "notifikasi_no")
+SHARED_SUFFIX = "_shared"
+SHARED_MIN_PEOPLE = 3  # a number on rows of this many clearly different names is no person's number
+SAME_NAME_SCORE = 80.0
+
+
+def shared_identifiers(values: pd.Series, names: pd.Series, min_people: int = SHARED_MIN_PEOPLE) -> pd.Series:
+    """"x" on every row whose identifier also stands on rows of ``min_people`` or more different people.
+
+    A placeholder that no list knows ("SEDANG DIURUS", "PROSES 2025") shows itself this way: real people share
+    a passport number only with themselves (the same worker reported by several sources).
+    """
+    from tka.match.names import clean_name, clean_passport, name_score
+
+    out = np.full(len(values), None, dtype=object)
+    keys = pd.Series([clean_passport(v) for v in values.to_numpy(dtype=object)], index=values.index, dtype=object)
+    counts = keys.value_counts()
+    for key in counts.index[counts >= min_people]:
+        where = np.flatnonzero((keys == key).to_numpy(bool))
+        people: list[str] = []
+        for name in (clean_name(n) for n in names.to_numpy(dtype=object)[where]):
+            if name is not None and all(name_score(name, p) < SAME_NAME_SCORE for p in people):
+                people.append(name)
+        if len(people) >= min_people:
+            out[where] = "x"
+    return pd.Series(out, index=values.index, dtype=object)
 
 
 def whole_years(born: dt.date, on: dt.date) -> int:
@@ -100,9 +129,26 @@ def add_helper_columns(rows: pd.DataFrame, kind: str, period: str, config: Valid
         companion = UNPARSED_COMPANION.get(field)
         if companion is not None:
             flag &= frame[companion].isna()
+        if f"{field}_placeholder" in frame.columns:  # a placeholder is reported as such, not also as missing
+            flag &= frame[f"{field}_placeholder"].isna()
         frame[REQUIRED_PREFIX + field] = flag.astype(bool)
 
+    # no_identity: the row names nobody (no name, no document number, no NIB): not a record at all.
+    no_identity = np.zeros(len(frame), dtype=bool)
+    for source_kind, fields in config.identity.items():
+        if not fields or (source_kind == "registry") != (kind == "registry"):
+            continue
+        in_kind = (frame[SOURCE_KIND] == source_kind).to_numpy(bool)
+        present = np.zeros(len(frame), dtype=bool)
+        for field in fields:
+            if field in frame.columns:
+                present |= frame[field].notna().to_numpy(bool)
+        no_identity |= in_kind & ~present
+    frame[NO_IDENTITY] = pd.Series(np.where(no_identity, "x", None), index=frame.index, dtype=object)
+
     if kind != "registry":
+        for field in PERSONAL_IDENTIFIERS:
+            frame[field + SHARED_SUFFIX] = shared_identifiers(frame[field], frame["name"])
         # "<ISO3>:<passport>" for rows whose nationality has known patterns; the suite matches one regex.
         has_patterns = frame["nationality"].isin(list(config.passport_patterns)) & frame["passport_no"].notna()
         combined = (frame["nationality"].astype(object) + ":" + frame["passport_no"].astype(object)).to_numpy(object)

@@ -16,6 +16,7 @@ import yaml
 from tka.contract import DATE_FIELDS, PROVENANCE_COLUMNS, REGISTRY_FIELDS, WORKER_FIELDS, record_key
 from tka.read import ReadResult, SheetDrift, SheetInfo, SourcesConfig, load_sources_config
 from tka.read import reader as reader_module
+from tka.read.rows import PLACEHOLDER_COLUMNS
 from tka.read.workbook import load_openpyxl
 from tka.settings import PROJECT_ROOT
 
@@ -108,7 +109,7 @@ def test_frame_columns_and_none_for_absent_fields(drive: Path, read_one: Reader)
     frame = read_one("disnakertrans/r.xlsx").rows
     unparsed = [f"{f}_unparsed" for f in DATE_FIELDS]
     assert list(frame.columns) == [*PROVENANCE_COLUMNS, *WORKER_FIELDS, *unparsed, "nationality_unknown",
-                                   "kecamatan_unknown"]
+                                   "kecamatan_unknown", "nationality_guess", *PLACEHOLDER_COLUMNS]
     assert frame["row_number"].dtype == "int64"
     assert frame["kitas_no"].tolist() == [None, None]
     assert frame["birth_date_unparsed"].tolist() == [None, None]
@@ -245,7 +246,8 @@ def test_registry_frame(drive: Path, read_one: Reader) -> None:
             ["0234567890123", "CV. Maju", "09900", "Samboja", "Tidak", None]]
     write_xlsx(drive / PERIOD / "registri" / "registri.xlsx", {"Perusahaan": rows})
     result = read_one("registri/registri.xlsx")
-    assert list(result.rows.columns) == [*PROVENANCE_COLUMNS, *REGISTRY_FIELDS, "kecamatan_unknown"]
+    assert list(result.rows.columns) == [*PROVENANCE_COLUMNS, *REGISTRY_FIELDS, "kecamatan_unknown",
+                                         "company_nib_placeholder"]
     assert _records(result, ["row_number", *REGISTRY_FIELDS]) == [
         {"row_number": 3, "company_nib": "1234567890123", "company_name": "PT KARYA SEJATI",
          "company_name_raw": "Karya Sejati, PT", "kbli": "05100", "kecamatan_code": "64.02.12",

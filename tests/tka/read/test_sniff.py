@@ -137,8 +137,18 @@ def test_missing_required_columns(drive: Path, read_one: Reader) -> None:
     write_xlsx(_path(drive, "kurang.xlsx"), {"Data": [["Nama", "Kewarganegaraan", "Jabatan"], ["GAO", "RRT", "X"]]})
     result = read_one("disnakertrans/kurang.xlsx")
     _assert_quarantined(result, "missing_required_columns")
-    assert "passport_no, company_name" in result.detail
+    assert "identity column(s) passport_no / kitas_no / notifikasi_no / rptka_no not found" in result.detail
     assert result.drift.sheets["Data"].missing == ("passport_no", "company_name")
+
+
+def test_a_missing_column_that_does_not_identify_a_worker_is_drift_not_quarantine(drive: Path, read_one) -> None:
+    write_xlsx(_path(drive, "tanpa_jabatan.xlsx"),
+               {"Data": [["Nama", "No. Paspor", "Kewarganegaraan"], ["GAO XUEFENG", "E12345678", "RRT"]]})
+    result = read_one("disnakertrans/tanpa_jabatan.xlsx")
+    assert result.quarantine is None
+    assert result.drift.sheets["Data"].missing == ("company_name", "position")
+    assert result.rows[["name", "passport_no", "nationality", "position"]].values.tolist() == [
+        ["GAO XUEFENG", "E12345678", "CHN", None]]
 
 
 def test_no_data_rows(drive: Path, read_one: Reader) -> None:

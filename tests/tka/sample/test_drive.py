@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import xlrd
 
-from tka.contract import RULES, Severity
+from tka.contract import LAYOUT_RULES, RULES, Severity
 from tka.sample import generate_drive
 
 PERIOD = "2025-08"
@@ -150,11 +150,14 @@ def test_sizes_are_kukar_sized(drive):
 def test_every_rule_and_broken_file_kind_occurs(drive):
     _, truth, _ = drive
     rules = Counter(rule for f in truth["files"] for r in f["rows"] for rule in r["rules"])
-    assert set(rules) == set(RULES)
+    # Placeholders, shared numbers, guessed spellings and rows naming nobody are planted by the independent
+    # generator (tka/fieldsample), whose month this one must not imitate; layout rules have no row.
+    not_planted = {"not_a_person", "placeholder_value", "identifier_shared", "nationality_guessed"}
+    assert set(rules) == set(RULES) - LAYOUT_RULES - not_planted
     assert {f["quarantine"] for f in truth["files"] if f["quarantine"]} == {
         "corrupt", "empty", "encrypted", "not_spreadsheet", "no_header"}
     duplicates = [r for f in truth["files"] for r in f["rows"] if "duplicate_row" in r["rules"]]
-    assert duplicates and all(r["rejected"] for r in duplicates)
+    assert duplicates and not any(r["rejected"] for r in duplicates)  # a duplicate is the same person: it counts
 
 
 def test_formats_and_layout_mess_are_present(drive):

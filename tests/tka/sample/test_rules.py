@@ -66,7 +66,8 @@ def test_registry_rules(ctx):
 
 
 def test_errors_reject_and_warnings_do_not():
-    assert is_rejected(["permit_expired", "duplicate_row"])
+    assert is_rejected(["not_a_person", "permit_expired"])
+    assert not is_rejected(["permit_expired", "duplicate_row", "date_unparsed", "kecamatan_unknown"])
     assert not is_rejected(["passport_format", "permit_expired", "passport_format_unknown"])
     assert whole_years(dt.date(1985, 8, 2), P0) == 39
 

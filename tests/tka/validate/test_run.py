@@ -28,16 +28,16 @@ def test_clean_rows_have_no_issues_and_the_contract_columns(suites, config) -> N
 
 
 @pytest.mark.parametrize(("source_kind", "spec", "expected"), [
-    ("disnakertrans", {"name": None}, {(7, "name", "required_field", "error")}),
+    ("disnakertrans", {"name": None}, {(7, "name", "required_field", "warning")}),
     ("disnakertrans", {"company_name": None, "position": None},
-     {(7, "company_name", "required_field", "error"), (7, "position", "required_field", "error")}),
-    ("imigrasi", {"kitas_no": None}, {(7, "kitas_no", "required_field", "error")}),
+     {(7, "company_name", "required_field", "warning"), (7, "position", "required_field", "warning")}),
+    ("imigrasi", {"kitas_no": None}, {(7, "kitas_no", "required_field", "warning")}),
     ("company", {"kitas_no": None}, set()),                 # company reports do not require KITAS
     ("kecamatan", {"passport_no": None, "company_name": None, "position": None}, set()),
-    ("kecamatan", {"nationality": None}, {(7, "nationality", "required_field", "error")}),
+    ("kecamatan", {"nationality": None}, {(7, "nationality", "required_field", "warning")}),
     # an unrecognised nationality is its own error, not also a missing field
     ("kecamatan", {"nationality": None, "nationality_unknown": "Atlantis"},
-     {(7, "nationality", "nationality_unknown", "error")}),
+     {(7, "nationality", "nationality_unknown", "warning")}),
 ])
 def test_required_field_per_source(suites, config, source_kind, spec, expected) -> None:
     assert issue_tuples(run(suites, config, [spec], source_kind=source_kind)) == expected
@@ -52,7 +52,7 @@ def test_required_field_per_source(suites, config, source_kind, spec, expected) 
     # kecamatan reports need no passport: absent passport -> no passport rule at all
     ({"nationality": "VNM", "passport_no": None, "source": "kecamatan"}, set()),
     ({"nationality": None, "nationality_unknown": "Atlantis", "passport_no": "X1", "source": "kecamatan"},
-     {(7, "nationality", "nationality_unknown", "error")}),
+     {(7, "nationality", "nationality_unknown", "warning")}),
 ])
 def test_passport_rules(suites, config, spec, expected) -> None:
     source = spec.pop("source", "disnakertrans")
@@ -60,11 +60,11 @@ def test_passport_rules(suites, config, spec, expected) -> None:
 
 
 @pytest.mark.parametrize(("spec", "expected"), [
-    ({"kecamatan_code": None, "kecamatan_unknown": "Balikpapan"}, {(7, "kecamatan_code", "kecamatan_unknown", "error")}),
-    ({"kecamatan_code": "64.02.21"}, {(7, "kecamatan_code", "kecamatan_unknown", "error")}),
+    ({"kecamatan_code": None, "kecamatan_unknown": "Balikpapan"}, {(7, "kecamatan_code", "kecamatan_unknown", "warning")}),
+    ({"kecamatan_code": "64.02.21"}, {(7, "kecamatan_code", "kecamatan_unknown", "warning")}),
     # both expectations of the rule fail on the same cell: still one issue
     ({"kecamatan_code": "64.71.01", "kecamatan_unknown": "Samarinda"},
-     {(7, "kecamatan_code", "kecamatan_unknown", "error")}),
+     {(7, "kecamatan_code", "kecamatan_unknown", "warning")}),
     ({"kecamatan_code": "64.02.20"}, set()),
 ])
 def test_kecamatan_unknown(suites, config, spec, expected) -> None:
@@ -74,7 +74,7 @@ def test_kecamatan_unknown(suites, config, spec, expected) -> None:
 @pytest.mark.parametrize("field", DATE_FIELDS)
 def test_date_unparsed_on_every_date_field(suites, config, field) -> None:
     issues = run(suites, config, [{field: None, f"{field}_unparsed": "31-02-2025"}])
-    assert issue_tuples(issues) == {(7, field, "date_unparsed", "error")}
+    assert issue_tuples(issues) == {(7, field, "date_unparsed", "warning")}
     assert issues.loc[0, "raw_value"] == "31-02-2025"
 
 
@@ -87,8 +87,8 @@ def test_age_bounds_are_inclusive_at_period_start(suites, config) -> None:
         {"birth_date": D(1944, 8, 1)},   # 81 exactly on P0
         {"birth_date": None},
     ])
-    assert issue_tuples(issues) == {(8, "birth_date", "age_out_of_range", "error"),
-                                    (10, "birth_date", "age_out_of_range", "error")}
+    assert issue_tuples(issues) == {(8, "birth_date", "age_out_of_range", "warning"),
+                                    (10, "birth_date", "age_out_of_range", "warning")}
     assert list(issues["raw_value"]) == ["2008-08-02", "1944-08-01"]
 
 
@@ -99,7 +99,7 @@ def test_permit_end_before_start(suites, config, permit) -> None:
         {f"{permit}_start": D(2026, 1, 10), f"{permit}_end": D(2026, 1, 10)},  # same day is allowed
         {f"{permit}_start": None, f"{permit}_end": D(2026, 1, 9)},
     ])
-    assert issue_tuples(issues) == {(7, f"{permit}_end", "permit_end_before_start", "error")}
+    assert issue_tuples(issues) == {(7, f"{permit}_end", "permit_end_before_start", "warning")}
 
 
 def test_rptka_too_long_boundaries(suites, config) -> None:
@@ -111,8 +111,8 @@ def test_rptka_too_long_boundaries(suites, config) -> None:
         {"rptka_start": D(2025, 6, 1), "rptka_end": D(2025, 12, 2), "permit_type": "jangka_pendek"},
         {"rptka_start": D(2025, 6, 1), "rptka_end": D(2027, 6, 1), "permit_type": "perpanjangan"},
     ])
-    assert issue_tuples(issues) == {(8, "rptka_end", "rptka_too_long", "error"),
-                                    (11, "rptka_end", "rptka_too_long", "error")}
+    assert issue_tuples(issues) == {(8, "rptka_end", "rptka_too_long", "warning"),
+                                    (11, "rptka_end", "rptka_too_long", "warning")}
 
 
 def test_permit_expired_one_issue_per_column(suites, config) -> None:
@@ -129,9 +129,9 @@ def test_permit_expired_one_issue_per_column(suites, config) -> None:
 
 @pytest.mark.parametrize(("nib", "expected"), [
     ("1234567890123", set()), (None, set()),
-    ("123456789012", {(7, "company_nib", "nib_format", "error")}),
-    ("12345678901234", {(7, "company_nib", "nib_format", "error")}),
-    ("12345678901A3", {(7, "company_nib", "nib_format", "error")}),
+    ("123456789012", {(7, "company_nib", "nib_format", "warning")}),
+    ("12345678901234", {(7, "company_nib", "nib_format", "warning")}),
+    ("12345678901A3", {(7, "company_nib", "nib_format", "warning")}),
 ])
 def test_nib_format(suites, config, nib, expected) -> None:
     assert issue_tuples(run(suites, config, [{"company_nib": nib}])) == expected
@@ -158,21 +158,21 @@ def test_dependants_are_exempt_from_the_age_rule_only(suites, config) -> None:
         {"person_kind": "dependant", "birth_date": None, "birth_date_unparsed": "31 Pebruari 2019"},
         {"person_kind": "dependant", "passport_no": None},           # every other rule still applies
     ], source_kind="imigrasi")
-    assert issue_tuples(issues) == {(9, "birth_date", "age_out_of_range", "error"),
-                                    (10, "birth_date", "age_out_of_range", "error"),
-                                    (11, "birth_date", "date_unparsed", "error"),
-                                    (12, "passport_no", "required_field", "error")}
+    assert issue_tuples(issues) == {(9, "birth_date", "age_out_of_range", "warning"),
+                                    (10, "birth_date", "age_out_of_range", "warning"),
+                                    (11, "birth_date", "date_unparsed", "warning"),
+                                    (12, "passport_no", "required_field", "warning")}
 
 
 @pytest.mark.parametrize(("spec", "expected"), [
     ({}, set()),
     ({"kbli": "05101"}, set()),
     ({"kbli": "99999"}, {(7, "kbli", "kbli_unknown", "warning")}),
-    ({"company_name": None}, {(7, "company_name", "required_field", "error")}),
-    ({"kecamatan_code": None}, {(7, "kecamatan_code", "required_field", "error")}),
-    ({"kecamatan_code": None, "kecamatan_unknown": "Bontang"}, {(7, "kecamatan_code", "kecamatan_unknown", "error")}),
-    ({"company_nib": "12-34"}, {(7, "company_nib", "nib_format", "error")}),
-    ({"company_nib": None}, {(7, "company_nib", "required_field", "error")}),
+    ({"company_name": None}, {(7, "company_name", "required_field", "warning")}),
+    ({"kecamatan_code": None}, {(7, "kecamatan_code", "required_field", "warning")}),
+    ({"kecamatan_code": None, "kecamatan_unknown": "Bontang"}, {(7, "kecamatan_code", "kecamatan_unknown", "warning")}),
+    ({"company_nib": "12-34"}, {(7, "company_nib", "nib_format", "warning")}),
+    ({"company_nib": None}, {(7, "company_nib", "required_field", "warning")}),
 ])
 def test_registry_rules(suites, config, spec, expected) -> None:
     issues = run(suites, config, [spec], kind="registry", source_kind="registry",
@@ -182,7 +182,7 @@ def test_registry_rules(suites, config, spec, expected) -> None:
 
 def test_registry_duplicates(suites, config) -> None:
     issues = run(suites, config, [{}, {}], kind="registry", source_kind="registry")
-    assert issue_tuples(issues) == {(8, "row", "duplicate_row", "error")}
+    assert issue_tuples(issues) == {(8, "row", "duplicate_row", "warning")}
 
 
 def test_issue_fields_ids_headers_and_raw_values(suites, config) -> None:
@@ -196,11 +196,11 @@ def test_issue_fields_ids_headers_and_raw_values(suites, config) -> None:
         {"issue_id": hashlib.sha256(f"{SHA_A}|Agustus|7|name|required_field".encode()).hexdigest()[:16],
          "record_key": key, "file_path": "2025-08/disnakertrans/tka.xlsx", "file_sha256": SHA_A,
          "sheet": "Agustus", "row_number": 7, "column": "name", "header": "Nama TKA", "raw_value": "-",
-         "rule": "required_field", "severity": "error", "message_id": RULES["required_field"].message_id},
+         "rule": "required_field", "severity": "warning", "message_id": RULES["required_field"].message_id},
         {"issue_id": issue_id(SHA_A, "Agustus", 7, "nationality", "nationality_unknown"),
          "record_key": key, "file_path": "2025-08/disnakertrans/tka.xlsx", "file_sha256": SHA_A,
          "sheet": "Agustus", "row_number": 7, "column": "nationality", "header": "Kewarganegaraan",
-         "raw_value": "ATLANTIS", "rule": "nationality_unknown", "severity": "error",
+         "raw_value": "ATLANTIS", "rule": "nationality_unknown", "severity": "warning",
          "message_id": RULES["nationality_unknown"].message_id},
     ]
     # without a header map the raw value falls back to the reader's unparsed text
@@ -230,9 +230,9 @@ def test_pandas_string_dtype_columns_give_the_same_issues(suites, config) -> Non
         typed[column] = typed[column].astype("str")  # pandas 3 string dtype: missing is NaN, not None
     typed["row_number"] = typed["row_number"].astype("int64")
     expected = {
-        (7, "name", "required_field", "error"),
+        (7, "name", "required_field", "warning"),
         (8, "passport_no", "passport_format", "warning"),
-        (9, "nationality", "nationality_unknown", "error"),
+        (9, "nationality", "nationality_unknown", "warning"),
     }
     assert issue_tuples(validate_rows(rows, "worker", PERIOD, suites, config)) == expected
     assert issue_tuples(validate_rows(typed, "worker", PERIOD, suites, config)) == expected
@@ -252,5 +252,5 @@ def test_rows_sharing_an_id_give_one_issue_at_the_first(suites, config) -> None:
     rows["record_key"] = rows.loc[0, "record_key"]   # a second row claiming the first one's id
     rows["row_number"] = 7
     issues = validate_rows(rows, "worker", PERIOD, suites, config)
-    assert issue_tuples(issues) == {(7, "name", "required_field", "error")}
+    assert issue_tuples(issues) == {(7, "name", "required_field", "warning")}
     assert len(issues) == 1

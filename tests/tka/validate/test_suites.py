@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tka.contract import RULES
+from tka.contract import LAYOUT_RULES, RULES
 from tka.validate.config import ValidationConfig
 from tka.validate.suites import SuiteError, check_coverage, load_suites
 
@@ -32,7 +32,7 @@ def edit_worker(tmp_path: Path, edit) -> Path:
 def test_real_suites_load_with_rule_meta_matching_the_contract(suites, config) -> None:
     assert (suites.worker.name, suites.registry.name) == ("worker_rows", "company_registry")
     rules = {e.meta["rule"] for e in suites.worker.expectations} | {e.meta["rule"] for e in suites.registry.expectations}
-    assert rules == set(RULES)  # every rule of the contract is implemented by some expectation
+    assert rules == set(RULES) - LAYOUT_RULES  # every row rule of the contract is implemented by an expectation
     for expectation in [*suites.worker.expectations, *suites.registry.expectations]:
         assert expectation.meta["severity"] == RULES[expectation.meta["rule"]].severity.value
     check_coverage(suites, config)
@@ -67,7 +67,7 @@ def test_unknown_rule_id(tmp_path: Path) -> None:
 
 def test_severity_must_match_the_rule(tmp_path: Path) -> None:
     folder = edit_worker(tmp_path, lambda d: d["expectations"][0]["meta"].update(severity="warning"))
-    with pytest.raises(SuiteError, match=r"#0 .*meta.severity 'warning' must be 'error' for rule 'required_field'"):
+    with pytest.raises(SuiteError, match=r"#0 .*meta.severity 'warning' must be 'error' for rule 'not_a_person'"):
         load_suites(folder)
 
 
@@ -101,9 +101,10 @@ def test_suite_columns_and_a_suite_on_a_missing_column_fails_loudly(tmp_path: Pa
     from .conftest import PERIOD, make_rows
 
     assert suite_columns(suites.registry) == {
-        "company_name", "company_nib", "duplicate_of", "kbli", "kecamatan_code", "kecamatan_unknown",
+        "company_name", "company_nib", "company_nib_placeholder", "duplicate_of", "kbli", "kecamatan_code",
+        "kecamatan_unknown", "no_identity",
         "required__company_name", "required__company_nib", "required__kecamatan_code"}
     folder = edit_worker(tmp_path, lambda d: d["expectations"][0]["kwargs"].update(column="nama_typo"))
     broken = load_suites(folder)
-    with pytest.raises(RuntimeError, match="expect_column_values_to_not_be_null raised: .*nama_typo.* does not exist"):
+    with pytest.raises(RuntimeError, match="expect_column_values_to_be_null raised: .*nama_typo.* does not exist"):
         run_suite(make_rows([{}]), "worker", PERIOD, broken, config)

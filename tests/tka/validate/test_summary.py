@@ -30,13 +30,13 @@ def build(suites, config):
 def test_per_source_counts_and_top_rules(suites, config) -> None:
     per_source = source_summary(*build(suites, config))
     assert per_source == [
-        {"source_kind": "disnakertrans", "files": 1, "quarantined": 0, "rows": 3, "rejected": 2, "warnings": 2,
+        {"source_kind": "disnakertrans", "files": 1, "quarantined": 0, "rows": 3, "rejected": 0, "warnings": 3,
          "top_rules": "passport_format (2), date_unparsed (1), required_field (1)"},
-        {"source_kind": "kecamatan", "files": 2, "quarantined": 1, "rows": 1, "rejected": 1, "warnings": 0,
+        {"source_kind": "kecamatan", "files": 2, "quarantined": 1, "rows": 1, "rejected": 0, "warnings": 1,
          "top_rules": "file:corrupt (1), nationality_unknown (1)"},
     ]
     markdown, _, _ = summarize(*build(suites, config))
-    assert "| disnakertrans | 1 | 0 | 3 | 2 | 2 | passport_format (2), date_unparsed (1), required_field (1) |" \
+    assert "| disnakertrans | 1 | 0 | 3 | 0 | 3 | passport_format (2), date_unparsed (1), required_field (1) |" \
         in markdown
 
 
@@ -44,12 +44,12 @@ def test_failures_are_capped_errors_first_and_masked(suites, config) -> None:
     summary = summarize(*build(suites, config), cap=3)
     assert summary.failures_total == 6
     assert summary.failures == [
-        {"file_path": "2025-08/disnakertrans/tka.xlsx", "sheet": "Agustus", "row_number": 7, "column": "name",
-         "rule": "required_field", "severity": "error", "raw_value": None},
-        {"file_path": "2025-08/disnakertrans/tka.xlsx", "sheet": "Agustus", "row_number": 9,
-         "column": "birth_date", "rule": "date_unparsed", "severity": "error", "raw_value": "31-0-**-**"},
         {"file_path": "2025-08/kecamatan/rusak.xlsx", "sheet": None, "row_number": None, "column": None,
          "rule": "file:corrupt", "severity": "error", "raw_value": None},
+        {"file_path": "2025-08/disnakertrans/tka.xlsx", "sheet": "Agustus", "row_number": 7, "column": "name",
+         "rule": "required_field", "severity": "warning", "raw_value": None},
+        {"file_path": "2025-08/disnakertrans/tka.xlsx", "sheet": "Agustus", "row_number": 8,
+         "column": "passport_no", "rule": "passport_format", "severity": "warning", "raw_value": "**"},
     ]
     assert "… dan 3 masalah lainnya" in summary.markdown
     full = summarize(*build(suites, config), cap=10)

@@ -13,7 +13,6 @@ from openpyxl.utils import get_column_letter
 from tka.contract import RULES
 from tka.validate.run import validate_rows
 from tka.validate.workbook import (
-    ERROR_RGB,
     WARNING_RGB,
     FileMeta,
     feedback_path,
@@ -49,7 +48,7 @@ def test_feedback_workbook_sheets_highlights_and_comments(suites, config) -> Non
     assert wb.sheetnames == ["Petunjuk", "Data"]
     guide = [c.value for c in wb["Petunjuk"]["A"] if c.value]
     assert "Berkas: 2025-08/disnakertrans/tka.xlsx" in guide
-    assert "Baris ditolak (ada kesalahan): 2" in guide
+    assert "Baris ditolak (ada kesalahan): 0" in guide
     assert any("Kirim ulang seluruh berkas ke folder yang sama (2025-08/disnakertrans)" in str(v) for v in guide)
 
     ws = wb["Data"]
@@ -57,14 +56,14 @@ def test_feedback_workbook_sheets_highlights_and_comments(suites, config) -> Non
     assert [c.value for c in ws[2]][:5] == ["Agustus", 7, "-", "E12345678", "1234567890123"]
     # row 7: name missing -> the "Nama TKA" cell is red with the Indonesian rule message and the raw value
     name_cell = ws["C2"]
-    assert name_cell.fill.fgColor.rgb == ERROR_RGB
-    assert name_cell.comment.text == f"Kesalahan: {RULES['required_field'].message_id} Nilai tertulis: '-'."
+    assert name_cell.fill.fgColor.rgb == WARNING_RGB
+    assert name_cell.comment.text == f"Peringatan: {RULES['required_field'].message_id} Nilai tertulis: '-'."
     # row 8: bad passport (warning, yellow) and bad NIB (error, red)
     assert ws["D3"].fill.fgColor.rgb == WARNING_RGB
     assert ws["D3"].comment.text == f"Peringatan: {RULES['passport_format'].message_id} Nilai tertulis: 'E1'."
-    assert ws["E3"].fill.fgColor.rgb == ERROR_RGB
+    assert ws["E3"].fill.fgColor.rgb == WARNING_RGB
     assert ws["C4"].fill.fill_type is None and ws["C4"].comment is None  # clean row untouched
-    assert ws["F2"].value == f"Kesalahan: {RULES['required_field'].message_id} Nilai tertulis: '-'."
+    assert ws["F2"].value == f"Peringatan: {RULES['required_field'].message_id} Nilai tertulis: '-'."
 
 
 def test_feedback_workbook_never_writes_formulas(suites, config) -> None:
@@ -78,8 +77,8 @@ def test_duplicate_row_marks_the_row_number_cell(suites, config) -> None:
     rows = make_rows([{"raw": {"Nama TKA": "A"}}, {"raw": {"Nama TKA": "A"}}])
     issues = validate_rows(rows, "worker", PERIOD, suites, config, headers=HEADERS)
     ws = load_workbook(io.BytesIO(write_feedback_workbook(rows, issues, META)))["Data"]
-    assert ws["B3"].value == 8 and ws["B3"].fill.fgColor.rgb == ERROR_RGB
-    assert ws["B3"].comment.text == f"Kesalahan: {RULES['duplicate_row'].message_id} Nilai tertulis: (kosong)."
+    assert ws["B3"].value == 8 and ws["B3"].fill.fgColor.rgb == WARNING_RGB
+    assert ws["B3"].comment.text == f"Peringatan: {RULES['duplicate_row'].message_id} Nilai tertulis: (kosong)."
 
 
 def test_quarantined_file_workbook_explains_the_reason() -> None:
@@ -123,8 +122,8 @@ def test_file_meta_from_a_mapping_and_month_export_without_summary_rows(suites, 
     _, issues = rows_and_issues(suites, config)
     wb = load_workbook(io.BytesIO(write_month_export(issues, None, None)))
     assert [[c.value for c in r] for r in wb["Ringkasan"].iter_rows()] == [
-        ["tingkat", "aturan", "status", "jumlah"], ["Kesalahan", "nib_format", "open", 1],
-        ["Kesalahan", "required_field", "open", 1], ["Peringatan", "passport_format", "open", 1]]
+        ["tingkat", "aturan", "status", "jumlah"], ["Peringatan", "nib_format", "open", 1],
+        ["Peringatan", "passport_format", "open", 1], ["Peringatan", "required_field", "open", 1]]
 
 
 def _fills(ws) -> dict[str, str]:
@@ -142,7 +141,7 @@ def test_feedback_workbook_exact_content(suites, config) -> None:
     assert [[c.value for c in row] for row in guide.iter_rows(max_col=1, max_row=19)] == [[v] for v in [
         "UMPAN BALIK VALIDASI DATA TENAGA KERJA ASING (TKA)", None,
         "Berkas: 2025-08/disnakertrans/tka.xlsx", "Periode laporan: 2025-08", "Sumber: disnakertrans", None,
-        "Jumlah baris data dibaca: 3", "Baris ditolak (ada kesalahan): 2", "Baris dimuat dengan peringatan: 1", None,
+        "Jumlah baris data dibaca: 3", "Baris ditolak (ada kesalahan): 0", "Baris dimuat dengan peringatan: 2", None,
         "CARA MEMPERBAIKI",
         "1. Buka lembar 'Data'. Sel MERAH berisi kesalahan: baris itu belum dimuat sampai diperbaiki.",
         "2. Sel KUNING berisi peringatan: baris sudah dimuat, tetapi mohon diperiksa kebenarannya.",
@@ -154,21 +153,21 @@ def test_feedback_workbook_exact_content(suites, config) -> None:
         "7. Tanggal ditulis dengan format HH-BB-TTTT (contoh 05-08-2025); jangan kosongkan kolom wajib.", None]]
     assert [[c.value for c in row] for row in guide.iter_rows(min_row=20)] == [
         ["Tingkat", "Aturan", "Jumlah", "Penjelasan"],
-        ["Kesalahan", "nib_format", 1, RULES["nib_format"].message_id],
+        ["Peringatan", "nib_format", 1, RULES["nib_format"].message_id],
         ["Peringatan", "passport_format", 1, RULES["passport_format"].message_id],
-        ["Kesalahan", "required_field", 1, RULES["required_field"].message_id]]
+        ["Peringatan", "required_field", 1, RULES["required_field"].message_id]]
     assert (guide["A1"].font.b, guide["A1"].font.sz, guide["A20"].font.b, guide.freeze_panes) == (True, 13, True, None)
 
     ws = wb["Data"]
-    required = f"Kesalahan: {RULES['required_field'].message_id} Nilai tertulis: '-'."
-    nib = f"Kesalahan: {RULES['nib_format'].message_id} Nilai tertulis: '=HYPERLINK(\"http://x\")'."
+    required = f"Peringatan: {RULES['required_field'].message_id} Nilai tertulis: '-'."
+    nib = f"Peringatan: {RULES['nib_format'].message_id} Nilai tertulis: '=HYPERLINK(\"http://x\")'."
     passport = f"Peringatan: {RULES['passport_format'].message_id} Nilai tertulis: 'E1'."
     assert [[c.value for c in row] for row in ws.iter_rows()] == [
         ["Lembar", "Baris Excel", "Nama TKA", "No. Paspor", "NIB", "Masalah"],
         ["Agustus", 7, "-", "E12345678", "1234567890123", required],
         ["Agustus", 8, "@SUM(A1)", "E1", '=HYPERLINK("http://x")', f"{nib}\n{passport}"],
         ["Agustus", 9, "+62 811", "E87654321", "-5", None]]
-    assert _fills(ws) == {"C2": ERROR_RGB, "E3": ERROR_RGB, "D3": WARNING_RGB}
+    assert _fills(ws) == {"C2": WARNING_RGB, "E3": WARNING_RGB, "D3": WARNING_RGB}
     assert _comments(ws) == {"C2": (required, "Kesbangpol Kukar"), "E3": (nib, "Kesbangpol Kukar"),
                              "D3": (passport, "Kesbangpol Kukar")}
     assert [c.font.b for c in ws[1]] == [True] * 6
@@ -219,7 +218,7 @@ def test_feedback_without_raw_cells_shows_canonical_fields_and_dates(suites, con
     issues = validate_rows(rows, "worker", PERIOD, suites, config)
     assert issues[["row_number", "column", "header", "rule"]].values.tolist() == [[7, "name", None, "required_field"]]
     old = {"record_key": rows["record_key"][1], "column": "birth_date", "header": None, "rule": "age_out_of_range",
-           "severity": "error", "raw_value": "1985-03-02"}  # a marked date cell keeps its date format
+           "severity": "warning", "raw_value": "1985-03-02"}  # a marked date cell keeps its date format
     issues = pd.concat([issues, pd.DataFrame([old])], ignore_index=True)
     ws = load_workbook(io.BytesIO(write_feedback_workbook(rows, issues, META)))["Data"]
     assert [c.value for c in ws[1]] == [
@@ -231,8 +230,8 @@ def test_feedback_without_raw_cells_shows_canonical_fields_and_dates(suites, con
                                              "E 1234 5678", "CHN", "Tiongkok", "L", dt.datetime(1985, 3, 2)]
     assert (ws["J3"].is_date, ws["J3"].number_format) == (True, "yyyy-mm-dd")
     assert (ws["J2"].is_date, ws["J2"].number_format) == (True, "yyyy-mm-dd")
-    assert _fills(ws) == {"C2": ERROR_RGB, "J3": ERROR_RGB}
-    assert ws["J3"].comment.text == f"Kesalahan: {RULES['age_out_of_range'].message_id} Nilai tertulis: '1985-03-02'."
+    assert _fills(ws) == {"C2": WARNING_RGB, "J3": WARNING_RGB}
+    assert ws["J3"].comment.text == f"Peringatan: {RULES['age_out_of_range'].message_id} Nilai tertulis: '1985-03-02'."
     assert ws["C2"].value is None and ws["W3"].value == ws["J3"].comment.text
 
 
@@ -253,8 +252,8 @@ def test_month_export_dates_views_and_no_formulas(suites, config) -> None:
         [("company_nib", "s"), ("files", "s"), ("in_registry", "s")], [("=1+1", "s"), (2, "n"), (True, "b")]]
     assert (kepatuhan.freeze_panes, kepatuhan.auto_filter.ref) == ("A2", "A1:C2")
     assert [[c.value for c in row] for row in wb["Ringkasan"].iter_rows()] == [
-        ["tingkat", "aturan", "status", "jumlah"], ["Kesalahan", "nib_format", "waived", 1],
-        ["Kesalahan", "required_field", "open", 1], ["Peringatan", "passport_format", "open", 1]]
+        ["tingkat", "aturan", "status", "jumlah"], ["Peringatan", "nib_format", "waived", 1],
+        ["Peringatan", "passport_format", "open", 1], ["Peringatan", "required_field", "open", 1]]
 
 
 def test_no_temporary_files_are_left_behind(suites, config, tmp_path, monkeypatch) -> None:

@@ -15,7 +15,7 @@ from tka.contract import RULES
 from tka.validate import feedback
 from tka.validate.feedback import FeedbackFile, content_key, feedback_files, write_feedback_workbooks
 from tka.validate.run import validate_rows
-from tka.validate.workbook import ERROR_RGB, WARNING_RGB, FileMeta, feedback_path
+from tka.validate.workbook import WARNING_RGB, FileMeta, feedback_path
 
 from .conftest import PERIOD, SHA_A, SHA_B, make_rows
 from .test_workbook import rows_and_issues
@@ -147,11 +147,11 @@ def test_a_drive_that_is_not_local_is_written_in_process(two_files) -> None:
         second = write_feedback_workbooks(fs, root, PERIOD, two_files, workers=2)
         assert (first.written, second.unchanged) == ([TARGET_A, TARGET_B], [TARGET_A, TARGET_B])
         ws = load_workbook(io.BytesIO(fs.cat_file(f"{root}/{TARGET_B}")))["Data"]
-        required = f"Kesalahan: {RULES['required_field'].message_id} Nilai tertulis: ''."
+        required = f"Peringatan: {RULES['required_field'].message_id} Nilai tertulis: ''."
         assert [[c.value for c in row] for row in ws.iter_rows()] == [
             ["Lembar", "Baris Excel", "Nama TKA", "No. Paspor", "Masalah"],
             ["Agustus", 7, None, "E12345678", required]]
-        assert (ws["C2"].fill.fgColor.rgb, ws["C2"].comment.text) == (ERROR_RGB, required)
+        assert (ws["C2"].fill.fgColor.rgb, ws["C2"].comment.text) == (WARNING_RGB, required)
     finally:
         fs.rm(root, recursive=True)
 

@@ -117,7 +117,7 @@ def period_inputs(
     )
     issues = pd.DataFrame(
         [
-            _issue(f"{SHA_KITAS[:8]}00000001", SHA_KITAS, 8, kitas_path, "age_out_of_range", "error"),
+            _issue(f"{SHA_KITAS[:8]}00000001", SHA_KITAS, 8, kitas_path, "age_out_of_range", "warning"),
             _issue(f"{company_sha[:8]}00000002", company_sha, 5, company_path, "permit_expired", "warning"),
         ]
     )
