@@ -28,7 +28,9 @@ def check_company_reports(run: RunContext, config: RunConfig, batch: ReadBatch, 
     """Status of every company that must report: received, late, missing, pending; and the digest."""
     from tka.compliance import build_digest, compute_company_status, employers_not_in_registry, files_frame
 
-    registry = validated.registry_rows[validated.registry_rows["status"] == "accepted"]
+    # A registry row whose NIB was emptied (nib_format) names no company the warehouse can key; its issue stays.
+    rows = validated.registry_rows
+    registry = rows[(rows["status"] == "accepted") & rows["company_nib"].notna()]
     files = files_frame([{**dataclasses.asdict(f), "quarantine": batch.results[path].quarantine}
                          for path, f in batch.files.items()])
     status = compute_company_status(registry, validated.worker_rows, files, history, run.period,

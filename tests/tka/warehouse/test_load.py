@@ -76,7 +76,7 @@ def test_load_writes_exact_rows(engine) -> None:  # type: ignore[no-untyped-def]
         rec["status"],
     ) == (f"{SHA_KITAS[:16]}:Data:7", 7, {"Nama": "GAO XUEFENG"}, dt.date(1985, 3, 2), "accepted")
     assert [(i["issue_id"], i["status"], i["severity"]) for i in snap["validation_issue"]] == [
-        ("aaaaaaaa00000001", "open", "error"),
+        ("aaaaaaaa00000001", "open", "warning"),
         ("bbbbbbbb00000002", "open", "warning"),
     ]
     assert [(c["company_nib"], c["status"], c["escalation_level"]) for c in snap["company_period"]] == [
