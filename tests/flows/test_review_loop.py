@@ -18,7 +18,6 @@ import json
 import os
 import re
 import shutil
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ from typer.testing import CliRunner
 
 from flows.monthly_ingest import monthly_ingest
 from tka.cli import app
-from tka.contract import WORKER_FIELDS, record_key
+from tka.contract import record_key
 from tka.sample import generate_drive
 from tka.settings import PROJECT_ROOT
 from tka.validate.run import issue_id
