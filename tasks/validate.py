@@ -26,6 +26,7 @@ def validate_rows(run: RunContext, config: RunConfig, batch: ReadBatch, waivers:
     """Run the suites on worker and registry rows; errors reject a row unless waived, warnings flag it."""
     from tka.validate import apply_decisions, file_issue
     from tka.validate import validate_rows as run_suite
+    from tka.validate.run import layout_issues
 
     headers = {batch.files[path].sha256: res.columns for path, res in batch.results.items()
                if not res.quarantine}
@@ -38,6 +39,8 @@ def validate_rows(run: RunContext, config: RunConfig, batch: ReadBatch, waivers:
     progress.report("Validating", 2, 2)
     found += [file_issue(path, batch.files[path].sha256, res.quarantine)
               for path, res in sorted(batch.quarantined.items())]
+    found += [layout_issues(path, batch.files[path].sha256, res.drift)
+              for path, res in sorted(batch.results.items()) if not res.quarantine and res.drift.has_drift]
     issues = pd.concat([f for f in found if len(f)] or found[:1], ignore_index=True)
     workers, issues = apply_decisions(batch.worker_rows, issues, waivers)
     registry, issues = apply_decisions(batch.registry_rows, issues, waivers)

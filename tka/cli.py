@@ -22,6 +22,9 @@ app = typer.Typer(
 review_app = typer.Typer(help="Steward: review validation failures, waive them, export the month.",
                          no_args_is_help=True)
 app.add_typer(review_app, name="review")
+from tka.cli_layout import layout_app
+
+app.add_typer(layout_app, name="layout")
 
 console = Console()
 err = Console(stderr=True)

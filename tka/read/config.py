@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from tka.contract import SourceKind
+from tka.read.header_match import HeaderVocabulary, vocabulary_from
 
 _NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -111,6 +112,12 @@ class SourcesConfig(BaseModel):
     synonyms: dict[str, list[str]]
     sources: dict[str, SourceSpec]
     skip_sheets: list[str] = Field(default_factory=list)
+    header_words: dict[str, str] = Field(default_factory=dict)
+    header_stopwords: list[str] = Field(default_factory=list)
+    header_generic: list[str] = Field(default_factory=list)
+    header_subjects: list[str] = Field(default_factory=list)
+    header_threshold: float = 0.6
+    ignored_headers: list[str] = Field(default_factory=list)  # the steward said: these map to no field
     reference: Reference
 
     @model_validator(mode="after")
@@ -136,6 +143,19 @@ class SourcesConfig(BaseModel):
         return lookup
 
     @cached_property
+    def header_vocabulary(self) -> HeaderVocabulary:
+        """Synonyms as words, for headers no synonym spells exactly (``tka.read.header_match``)."""
+        vocabulary = vocabulary_from(self.synonyms, self.header_words, self.header_stopwords, self.ignored_headers,
+                                     self.header_generic, self.header_subjects)
+        vocabulary.threshold = self.header_threshold
+        return vocabulary
+
+    @cached_property
+    def ignored_header_keys(self) -> frozenset[str]:
+        """:func:`header_key` of every header text the steward said maps to no field."""
+        return frozenset(header_key(t) for t in self.ignored_headers)
+
+    @cached_property
     def skip_sheet_patterns(self) -> list[re.Pattern[str]]:
         """Compiled ``skip_sheets`` patterns."""
         return [re.compile(p) for p in self.skip_sheets]
@@ -155,10 +175,23 @@ class SourcesConfig(BaseModel):
         raise KeyError(f"no source of kind {source_kind!r} in sources.yaml")
 
 
+DECISIONS_FILE = "header_decisions.yaml"
+
+
 def load_sources_config(path: Path, reference_path: Path | None = None) -> SourcesConfig:
-    """Load ``sources.yaml`` and the reader's part of ``reference.yaml`` (default: next to it)."""
+    """Load ``sources.yaml``, the steward's header decisions beside it, and the reader's part of
+    ``reference.yaml`` (default: next to it)."""
     path = Path(path)
     sources = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    decisions_path = path.with_name(DECISIONS_FILE)
+    if decisions_path.exists():
+        decisions = yaml.safe_load(decisions_path.read_text(encoding="utf-8")) or {}
+        synonyms = sources.setdefault("synonyms", {})
+        for fld, texts in (decisions.get("confirmed") or {}).items():
+            if fld not in synonyms:
+                raise ValueError(f"{decisions_path.name}: confirmed field {fld!r} is not a field of sources.yaml")
+            synonyms[fld] = [*synonyms[fld], *(str(t) for t in texts or [])]
+        sources["ignored_headers"] = [str(t) for t in decisions.get("ignored") or []]
     ref_path = Path(reference_path) if reference_path else path.with_name("reference.yaml")
     sources["reference"] = load_reference(ref_path)
     return SourcesConfig.model_validate(sources)

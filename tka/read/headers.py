@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import filterfalse
 
 from tka.read.config import alnum_key, header_key
+from tka.read.header_match import HeaderVocabulary
 from tka.read.normalize import cell_text
 from tka.read.workbook import Merge
 
@@ -39,9 +40,10 @@ class Header:
 
     rows: tuple[int, ...]
     texts: tuple[str, ...]  # combined header text per column ('' where the column has no header)
-    fields: dict[int, str]  # column index -> canonical field (first column wins for a field)
+    fields: dict[int, str]  # column index -> canonical field (the best-matching column wins for a field)
     unexpected: tuple[str, ...]  # header texts that match no synonym
-    duplicates: tuple[str, ...]  # header texts whose field an earlier column already has
+    duplicates: tuple[str, ...]  # header texts whose field another column matched as well or better
+    guessed: dict[int, float] = field(default_factory=dict)  # column index -> score of a match by its words
 
     @property
     def first_data_row(self) -> int:
@@ -105,22 +107,31 @@ def _candidates(group: str, child: str) -> list[tuple[str, str]]:
     return [(text, text)] if text else []
 
 
-def _map(columns: list[list[tuple[str, str]]], match: Callable[[str], str | None]) -> Header:
-    texts, fields, unexpected, duplicates = [], {}, [], []
-    seen: set[str] = set()
+def _map(columns: list[list[tuple[str, str]]], match: Callable[[str], str | None],
+         score: Callable[[str], float | None] = lambda _t: None) -> Header:
+    """Map each column to a field; ``score`` gives a guessed text's score (None for an exact synonym)."""
+    texts: list[str] = []
+    unexpected: list[str] = []
+    best: dict[str, tuple[float, int]] = {}  # field -> (rank, column); an exact synonym ranks 2
+    matched: dict[int, tuple[str, float | None]] = {}
     for index, candidates in enumerate(columns):
         display = candidates[0][0] if candidates else ""
         texts.append(display)
-        field = next((f for _, t in candidates if (f := match(t))), None)
-        if field is None:
+        hit = next(((f, t) for _, t in candidates if (f := match(t))), None)
+        if hit is None:
             if display:
                 unexpected.append(display)
-        elif field in seen:
-            duplicates.append(display)
-        else:
-            seen.add(field)
-            fields[index] = field
-    return Header((), tuple(texts), fields, tuple(unexpected), tuple(duplicates))
+            continue
+        fld, text = hit
+        guess = score(text)
+        matched[index] = (fld, guess)
+        rank = 2.0 if guess is None else guess
+        if fld not in best or rank > best[fld][0]:  # an exact synonym beats a guess; then the leftmost
+            best[fld] = (rank, index)
+    fields = {i: f for i, (f, _) in matched.items() if best[f][1] == i}
+    duplicates = tuple(texts[i] for i in sorted(matched) if i not in fields)
+    guessed = {i: g for i, (_, g) in matched.items() if i in fields and g is not None}
+    return Header((), tuple(texts), fields, tuple(unexpected), duplicates, guessed)
 
 
 # What the header scan needs of one cell text: its field (match_field), whether a combined "text child" may
@@ -135,9 +146,11 @@ class _Matcher:
 
     MAX_MEMO = 1 << 16  # bounded: the scanned rows above and below a header hold data texts too
 
-    def __init__(self, lookup: dict[str, str]) -> None:
+    def __init__(self, lookup: dict[str, str], vocabulary: HeaderVocabulary | None = None) -> None:
         self.lookup = lookup
+        self.vocabulary = vocabulary
         self.memo: dict[str, CellInfo] = {}
+        self.scores: dict[str, float] = {}  # text -> score of a match by words (texts matched exactly: absent)
         # Every prefix of a synonym key: alnum_key works character by character, so the key of "group child"
         # starts with alnum_key(group).
         self.prefixes = frozenset(k[:i] for k in lookup for i in range(1, len(k) + 1))
@@ -149,7 +162,13 @@ class _Matcher:
         except KeyError:
             if len(self.memo) > self.MAX_MEMO:
                 self.memo.clear()
+                self.scores.clear()
             field, key = _match_keyed(text, self.lookup)
+            if field is None and self.vocabulary is not None and _could_be_header(text):
+                guess = self.vocabulary.guess(text)
+                if guess is not None:
+                    field = guess.field
+                    self.scores[text] = guess.score
             brackets = _has_brackets(text)
             # A combined text can only match when its key (nonempty, so header_key has no fallback) starts
             # like a synonym key, or when bracket stripping changes it.
@@ -158,8 +177,12 @@ class _Matcher:
             return info
 
     def match(self, text: str) -> str | None:
-        """match_field(text)."""
+        """match_field(text), or the field its words name."""
         return self.info(text)[0] if text else None
+
+    def score(self, text: str) -> float | None:
+        """The guess's score for a text matched by its words; None for one a synonym spells exactly."""
+        return self.scores.get(text)
 
     def row(self, texts: list[str]) -> list[CellInfo]:
         """Info of every cell of a row."""
@@ -175,14 +198,23 @@ class _Matcher:
 
 
 _MATCHERS: dict[int, _Matcher] = {}
+_MAX_HEADER_CHARS = 80
 
 
-def _matcher(lookup: dict[str, str]) -> _Matcher:
+def _could_be_header(text: str) -> bool:
+    """Worth scoring by words: short, some letters, not mostly digits (a passport, a date, a count)."""
+    if len(text) > _MAX_HEADER_CHARS:
+        return False
+    letters = sum(c.isalpha() for c in text)
+    return letters >= 2 and letters >= sum(c.isdigit() for c in text)
+
+
+def _matcher(lookup: dict[str, str], vocabulary: HeaderVocabulary | None = None) -> _Matcher:
     hit = _MATCHERS.get(id(lookup))
-    if hit is None or hit.lookup is not lookup:
+    if hit is None or hit.lookup is not lookup or hit.vocabulary is not vocabulary:
         if len(_MATCHERS) >= 8:  # a long-lived worker reloads the config each run
             _MATCHERS.clear()
-        hit = _MATCHERS[id(lookup)] = _Matcher(lookup)
+        hit = _MATCHERS[id(lookup)] = _Matcher(lookup, vocabulary)
     return hit
 
 
@@ -194,14 +226,17 @@ def _distinct_fields(fields: list[str | None]) -> int:
 
 
 def detect_header(rows: list[list[object]], merges: list[Merge], lookup: dict[str, str],
-                  scan_rows: int = 30) -> Header | None:
-    """The best header among the first ``scan_rows`` rows (single row or group+child pair), or None."""
+                  scan_rows: int = 30, vocabulary: HeaderVocabulary | None = None) -> Header | None:
+    """The best header among the first ``scan_rows`` rows (single row or group+child pair), or None.
+
+    With a ``vocabulary``, a header text no synonym spells exactly may still match a field by its words.
+    """
     limit = min(scan_rows, len(rows))
     grid = [row_texts(r) for r in rows[: limit + 1]]
     width = max((len(r) for r in grid), default=0)
     grid = [r + [""] * (width - len(r)) for r in grid]
     _fill_merges(grid, merges, limit)
-    matcher = _matcher(lookup)
+    matcher = _matcher(lookup, vocabulary)
     # Rows and pairs are scored from their cells' fields alone; only the winner is mapped into a Header
     # (scoring every scanned row and pair through _map was most of the cost of this function).
     infos = [matcher.row(row) for row in grid[:limit]]
@@ -222,10 +257,11 @@ def detect_header(rows: list[list[object]], merges: list[Merge], lookup: dict[st
     if best is None:
         return None
     if len(best) == 1:
-        header = _map([_candidates("", t) for t in grid[best[0]]], matcher.match)
+        header = _map([_candidates("", t) for t in grid[best[0]]], matcher.match, matcher.score)
     else:
         group = _forward_fill_group(grid[best[0]], grid[best[1]])
-        header = _map([_candidates(g, c) for g, c in zip(group, grid[best[1]], strict=True)], matcher.match)
+        header = _map([_candidates(g, c) for g, c in zip(group, grid[best[1]], strict=True)], matcher.match,
+                      matcher.score)
     return replace(header, rows=best)
 
 

@@ -44,6 +44,7 @@ class SheetDrift:
 
     missing: tuple[str, ...]  # required fields of the source kind that the header lacks
     unexpected: tuple[str, ...]  # header texts that match no synonym (with duplicates of a matched field)
+    guessed: tuple[tuple[str, str, float], ...] = ()  # (header text, field, score) matched by words, not spelling
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,8 @@ class HeaderDrift:
 
     @property
     def has_drift(self) -> bool:
-        """True when some sheet misses a required field or has unknown columns."""
-        return any(d.missing or d.unexpected for d in self.sheets.values())
+        """True when some sheet misses a required field, has unknown columns or guessed ones."""
+        return any(d.missing or d.unexpected or d.guessed for d in self.sheets.values())
 
 
 @dataclass(frozen=True)
@@ -137,14 +138,17 @@ def _read_book(content: bytes, fmt: str, date1904: bool, file: DiscoveredFile, c
         if not any(any(v != "" for v in row) for row in sheet.rows):
             infos.append(SheetInfo(sheet.name, "skipped", "empty sheet / lembar kosong"))
             continue
-        header = detect_header(sheet.rows, sheet.merges, config.header_lookup, limits.header_scan_rows)
+        header = detect_header(sheet.rows, sheet.merges, config.header_lookup, limits.header_scan_rows,
+                               config.header_vocabulary)
         if header is None:
             infos.append(SheetInfo(sheet.name, "skipped", NO_HEADER))
             continue
         present = _present_fields(header, file.defaults)
         found_fields |= present
         drifts[sheet.name] = SheetDrift(tuple(f for f in spec.required if f not in present),
-                                        header.unexpected + header.duplicates)
+                                        header.unexpected + header.duplicates,
+                                        tuple((header.texts[i], header.fields[i], score)
+                                              for i, score in sorted(header.guessed.items())))
         columns[sheet.name] = _column_headers(header, frame_columns(file.source_kind))
         sheet_columns = builder.build(sheet, header)
         for name, values in sheet_columns.items():

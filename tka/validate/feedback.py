@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from tka.contract import RECORD_KEY
+from tka.contract import LAYOUT_RULES, RECORD_KEY
 from tka.memory import shared_with_forks
 from tka.validate.workbook import (
     WRITER_VERSION,
@@ -220,6 +220,7 @@ def feedback_files(period: str, batch_files: Mapping[str, Any], results: Mapping
     """
     if issues.empty:
         return []
+    issues = issues[~issues["rule"].isin(LAYOUT_RULES)]  # the office's layout questions are not the agency's
     out: list[FeedbackFile] = []
     fallback: dict[str, Any] | None = None
     for path, file_issues in issues.groupby("file_path", sort=True):

@@ -207,6 +207,32 @@ def validate_rows(rows: pd.DataFrame, kind: Literal["worker", "registry"], perio
     return issues
 
 
+def layout_issues(file_path: str, file_sha256: str, drift: Any) -> pd.DataFrame:
+    """File-level issues of one read file's header drift (``ReadResult.drift``): guessed, missing, unexpected.
+
+    They name the sheet and the header text, have no row, and go to the office (``tka layout``), not to the
+    agency; they never change a row's status.
+    """
+    records = []
+
+    def add(sheet: str, column: str | None, header: str | None, raw: str | None, rule_id: str) -> None:
+        records.append({
+            "issue_id": issue_id(file_sha256, sheet, None, column or header, rule_id), "record_key": None,
+            "file_path": file_path, "file_sha256": file_sha256, "sheet": sheet, "row_number": None,
+            "column": column, "header": header, "raw_value": raw, "rule": rule_id,
+            "severity": RULES[rule_id].severity.value, "message_id": RULES[rule_id].message_id,
+        })
+
+    for sheet, sheet_drift in sorted(drift.sheets.items()):
+        for header, field, score in sheet_drift.guessed:
+            add(sheet, field, header, f"{field} ({score:.2f})", "header_guessed")
+        for field in sheet_drift.missing:
+            add(sheet, field, None, None, "column_missing")
+        for header in sheet_drift.unexpected:
+            add(sheet, None, header, None, "column_unexpected")
+    return pd.DataFrame(records, columns=list(ISSUE_COLUMNS), dtype=object)
+
+
 def file_issue(file_path: str, file_sha256: str | None, reason: str) -> pd.DataFrame:
     """The file-level issue row of a quarantined file (rule ``file:<reason>``, severity error)."""
     if reason not in QUARANTINE_REASONS:

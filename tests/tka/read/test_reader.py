@@ -407,7 +407,9 @@ def test_raw_json_escapes_quotes_braces_unicode_and_keeps_unmapped_columns(drive
         {"Nama": "LI", "Paspor": "E12345679", "WN": "RRT", "Jabatan": "Juru", "Perusahaan": "PT A",
          'Catatan {"internal"}': None, "Nama Mandarin": None}]
     assert result.rows["name_native"].tolist() == ["高雪峰", None]
-    assert result.drift.sheets["Data"] == SheetDrift((), ('Catatan {"internal"}',))
+    # "Catatan {internal}" is no synonym, but its words say it is the note: read, and reported as a guess
+    assert result.drift.sheets["Data"] == SheetDrift((), (), (('Catatan {"internal"}', "note", 0.85),))
+    assert result.rows["note"].tolist() == ["a\\b {x}", None]
 
 
 def test_dash_and_blank_cells_are_none_and_dash_rows_dropped(drive: Path, read_one: Reader) -> None:

@@ -254,3 +254,17 @@ def test_rows_sharing_an_id_give_one_issue_at_the_first(suites, config) -> None:
     issues = validate_rows(rows, "worker", PERIOD, suites, config)
     assert issue_tuples(issues) == {(7, "name", "required_field", "warning")}
     assert len(issues) == 1
+
+
+def test_layout_issues_name_the_sheet_header_and_field_and_have_no_row() -> None:
+    from tka.read.reader import HeaderDrift, SheetDrift
+    from tka.validate.run import layout_issues
+
+    drift = HeaderDrift({"Data": SheetDrift(("position",), ("Agama",), (("Nomor Paspor TKA", "passport_no", 0.9),))})
+    issues = layout_issues("2025-08/perusahaan/x.xlsx", SHA_A, drift)
+    assert issues[["sheet", "row_number", "rule", "column", "header", "raw_value", "severity"]].values.tolist() == [
+        ["Data", None, "header_guessed", "passport_no", "Nomor Paspor TKA", "passport_no (0.90)", "warning"],
+        ["Data", None, "column_missing", "position", None, None, "warning"],
+        ["Data", None, "column_unexpected", None, "Agama", None, "warning"]]
+    assert issues["record_key"].isna().all()
+    assert issues.loc[0, "issue_id"] == issue_id(SHA_A, "Data", None, "passport_no", "header_guessed")
