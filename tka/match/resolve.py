@@ -106,7 +106,9 @@ class _Nodes:
     Each column is a list of values and an array of codes (equal values, equal codes; -1 for None).
     """
 
-    def __init__(self, current: pd.DataFrame, known: pd.DataFrame, renewal_keys: Sequence[str]) -> None:
+    def __init__(self, current: pd.DataFrame, known: pd.DataFrame, renewal_keys: Sequence[str],
+                 period_start: dt.date = dt.date.max) -> None:
+        self.period_start = period_start
         self.n_current = len(current)
         self.n = len(current) + len(known)
 
@@ -138,6 +140,10 @@ class _Nodes:
             keys_of_names, _ = pd.factorize(np.array([name_key(n) for n in names], dtype=object))
             named = self.name_code >= 0
             self.name_key_code[named] = keys_of_names[self.name_code[named]]
+        expiry = column("passport_expiry")
+        self.passport_expiry = [v if isinstance(v, dt.date) else None for v in expiry.tolist()]
+        self.birth_year_code, _ = pd.factorize(np.array(
+            [d[:4] if d else None for d in self.birth_date], dtype=object))
         self.has_passport = passport_code >= 0
         self.has_birth_date = self.birth_date_code >= 0
         self.has_name = self.name_code >= 0
@@ -320,8 +326,33 @@ def _passport_links(
                 ):
                     puf.union(int(keys[i]), int(keys[j]))
                     edges.append((i, j, "renewed_passport"))
+    # Renewals without a shared number: same nationality, birth date and name letters, another passport, and
+    # corroboration (the same company, or one of the passports had expired), so two namesakes born on one day
+    # with two valid passports stay two people.
+    rows = np.flatnonzero(nodes.has_passport & nodes.has_birth_date & nodes.has_name)
+    blocks = group_codes(nodes.nationality_code[rows], nodes.birth_date_code[rows], nodes.name_key_code[rows])
+    multi = multi_valued(blocks, keys[rows])
+    for _, members in runs(blocks[multi], rows[multi]):
+        for i, j in itertools.combinations(members, 2):
+            if (passport[i] != passport[j] and puf.find(int(keys[i])) != puf.find(int(keys[j]))
+                    and _corroborated(nodes, i, j)):
+                puf.union(int(keys[i]), int(keys[j]))
+                edges.append((i, j, "renewed_passport"))
     classes = [puf.find(k) if k >= 0 else None for k in keys.tolist()]
     return classes, edges
+
+
+def _companies(nodes: _Nodes, i: int) -> set[int]:
+    return {int(c) for c in (nodes.nib_code[i], nodes.company_code[i]) if c >= 0}
+
+
+def _corroborated(nodes: _Nodes, i: int, j: int) -> bool:
+    """Two records of one name and birth date with different passports: the same employer, or an old passport
+    that had expired (a renewal), makes them one person."""
+    if _companies(nodes, i) & _companies(nodes, j):
+        return True
+    expired = [e for e in (nodes.passport_expiry[i], nodes.passport_expiry[j]) if e is not None]
+    return bool(expired) and min(expired) < nodes.period_start
 
 
 def _link_known(clusters: _Clusters, nodes: _Nodes) -> None:
@@ -401,6 +432,57 @@ def _link_name_dob(clusters: _Clusters, nodes: _Nodes, same_person: _SamePerson)
             clusters.link_unique(i, candidates, "name_dob")
 
 
+def dates_compatible(a: str | None, b: str | None) -> bool:
+    """Two ISO birth dates that may be one person's: equal, day and month swapped, or one digit apart."""
+    if a is None or b is None or a == b:
+        return True
+    if len(a) != 10 or len(b) != 10:
+        return False
+    if a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]:
+        return True
+    return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
+def _nationalities_agree(nodes: _Nodes, i: int, j: int) -> bool:
+    a, b = nodes.nationality[i], nodes.nationality[j]
+    return a is None or b is None or a == b
+
+
+def _link_name_loose(clusters: _Clusters, nodes: _Nodes) -> None:
+    """Passport-less rows join the one person of their name letters who was born in the same year (a swapped
+    day and month, a one-digit typo) or works at the same company, where a nationality is missing on one side.
+
+    Blocks: (name letters, birth year) and (name letters, company); a candidate must agree on nationality when
+    both have one and on the birth date up to a swap or a typo. ``link_unique`` refuses when the candidates are
+    more than one person (two passports, two known workers).
+    """
+    has_passport = nodes.has_passport
+    named = np.flatnonzero(nodes.has_name)
+    if not len(named):
+        return
+    blocks: list[tuple[np.ndarray, np.ndarray]] = []
+    dated = named[nodes.birth_year_code[named] >= 0]
+    blocks.append((group_codes(nodes.name_key_code[dated], nodes.birth_year_code[dated]), dated))
+    for companies in (nodes.nib_code, nodes.company_code):
+        placed = named[companies[named] >= 0]
+        blocks.append((group_codes(nodes.name_key_code[placed], companies[placed]), placed))
+    for codes, rows in blocks:
+        wanted = np.zeros(int(codes.max(initial=-1)) + 1, dtype=bool)
+        wanted[codes[~has_passport[rows] & (rows < nodes.n_current)]] = True
+        keep = wanted[codes] if len(codes) else codes.astype(bool)
+        for _, group in runs(codes[keep], rows[keep]):
+            if len(group) < 2:
+                continue
+            for i in group:
+                if has_passport[i] or i >= nodes.n_current:
+                    continue
+                candidates = [j for j in group if j != i and clusters.find(j) != clusters.find(i)
+                              and _nationalities_agree(nodes, i, j)
+                              and dates_compatible(nodes.birth_date[i], nodes.birth_date[j])]
+                if candidates and len({clusters.find(j) for j in candidates}) == 1:
+                    clusters.link_unique(i, candidates, "name_loose")
+
+
 def _link_name_company(clusters: _Clusters, nodes: _Nodes) -> None:
     """Rows with neither passport nor birth date join the one worker of their name at their company.
 
@@ -436,8 +518,35 @@ def _link_name_company(clusters: _Clusters, nodes: _Nodes) -> None:
 
 _NODE_COLUMNS = frozenset(
     {"record_key", "nationality", "passport_no", "birth_date", "name", "company_nib", "company_name",
-     "kitas_no", "notifikasi_no", "rptka_no"}
+     "kitas_no", "notifikasi_no", "rptka_no", "passport_expiry"}
 )
+
+
+def impute_nationality(current: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
+    """For matching only: a row without a nationality takes the one nationality its passport has elsewhere.
+
+    An unknown spelling leaves ``nationality`` empty on the row; without this its passport would not meet the
+    same passport of the other sources (passport blocks are per nationality).
+    """
+    if "nationality" not in current.columns or "passport_no" not in current.columns:
+        return current
+    from tka.match.names import clean_passport
+
+    frames = [f[["passport_no", "nationality"]] for f in (current, known)
+              if {"passport_no", "nationality"} <= set(f.columns) and len(f)]
+    pairs = pd.concat(frames, ignore_index=True)
+    pairs = pairs.assign(key=[clean_passport(v) for v in pairs["passport_no"].to_numpy(dtype=object)])
+    pairs = pairs[pairs["key"].notna() & pairs["nationality"].notna()].drop_duplicates(["key", "nationality"])
+    single = pairs[~pairs["key"].duplicated(keep=False)].set_index("key")["nationality"]
+    missing = current["nationality"].isna() & current["passport_no"].notna()
+    if not missing.any() or single.empty:
+        return current
+    keys = pd.Series([clean_passport(v) for v in current.loc[missing, "passport_no"].to_numpy(dtype=object)],
+                     index=current.index[missing])
+    filled = keys.map(single)
+    out = current.copy()
+    out.loc[filled.index[filled.notna()], "nationality"] = filled[filled.notna()]
+    return out
 
 
 def resolve(rows: pd.DataFrame, known: pd.DataFrame | None, period: str, config: MatchConfig) -> pd.DataFrame:
@@ -459,7 +568,9 @@ def resolve(rows: pd.DataFrame, known: pd.DataFrame | None, period: str, config:
     current = current.iloc[argsort_text(current["record_key"])]
     known = known if known is not None else pd.DataFrame(columns=["worker_id"])
     known = known.iloc[argsort_text(known["worker_id"])]
-    nodes = _Nodes(current, known, config.renewal_keys)
+    current = impute_nationality(current, known)
+    year, month = period.split("-")
+    nodes = _Nodes(current, known, config.renewal_keys, dt.date(int(year), int(month), 1))
 
     same_person = _SamePerson(config.name_threshold)
     passport_class, passport_edges = _passport_links(nodes, config, same_person)
@@ -470,6 +581,7 @@ def resolve(rows: pd.DataFrame, known: pd.DataFrame | None, period: str, config:
         clusters.union(i, j, reason)
     _link_name_dob(clusters, nodes, same_person)
     _link_name_company(clusters, nodes)
+    _link_name_loose(clusters, nodes)
     return _assign_ids(nodes, clusters, period)
 
 

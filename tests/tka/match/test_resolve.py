@@ -244,3 +244,53 @@ def test_ids_are_deterministic_and_independent_of_row_order() -> None:
         "worker_id",
         "match_reason",
     ]
+
+
+# --- matching that survives one bad field (issue 13) --------------------------------------------------------
+def test_a_row_whose_nationality_was_unreadable_still_meets_its_passport() -> None:
+    a = new_id(PERIOD, "a:1")
+    assert run(row("a:1", passport="E12345678"), row("b:1", kind="kecamatan", passport="E12345678", nat=None)) == [
+        ("a:1", a, "passport"), ("b:1", a, "passport")]
+
+
+def test_a_renewed_passport_without_a_shared_number_links_with_the_same_company() -> None:
+    a = new_id(PERIOD, "a:1")
+    assert run(row("a:1", passport="E12345678", company_nib="1234567890123"),
+               row("b:1", kind="company", passport="EA7654321", company_nib="1234567890123")) == [
+        ("a:1", a, "renewed_passport"), ("b:1", a, "renewed_passport")]
+
+
+def test_a_renewed_passport_links_when_the_old_one_had_expired() -> None:
+    a = new_id(PERIOD, "a:1")
+    assert run(row("a:1", passport="E12345678", passport_expiry=dt.date(2025, 5, 1)),
+               row("b:1", kind="disnakertrans", passport="EA7654321", passport_expiry=dt.date(2035, 5, 1))) == [
+        ("a:1", a, "renewed_passport"), ("b:1", a, "renewed_passport")]
+
+
+def test_namesakes_born_the_same_day_with_two_valid_passports_stay_two_people() -> None:
+    assert run(row("a:1", passport="E12345678", company_nib="1111111111111"),
+               row("b:1", passport="EA7654321", company_nib="2222222222222")) == [
+        ("a:1", new_id(PERIOD, "a:1"), "new"), ("b:1", new_id(PERIOD, "b:1"), "new")]
+
+
+def test_a_swapped_day_and_month_does_not_split_a_person_without_passport() -> None:
+    a = new_id(PERIOD, "a:1")
+    assert run(row("a:1", passport="E12345678", dob=dt.date(1985, 3, 2)),
+               row("b:1", kind="kecamatan", dob=dt.date(1985, 2, 3), nat=None)) == [
+        ("a:1", a, "name_loose"), ("b:1", a, "name_loose")]
+
+
+def test_a_loose_link_is_refused_when_the_name_fits_two_people() -> None:
+    assert run(row("a:1", passport="E12345678", dob=dt.date(1985, 3, 2)),
+               row("a:2", passport="E87654321", dob=dt.date(1985, 2, 13)),
+               row("b:1", kind="kecamatan", dob=dt.date(1985, 2, 3), nat=None)) == [
+        ("a:1", new_id(PERIOD, "a:1"), "new"), ("a:2", new_id(PERIOD, "a:2"), "new"),
+        ("b:1", new_id(PERIOD, "b:1"), "new")]
+
+
+def test_dates_compatible() -> None:
+    from tka.match.resolve import dates_compatible
+
+    assert dates_compatible("1985-03-02", "1985-02-03") and dates_compatible("1985-03-02", "1985-03-07")
+    assert dates_compatible(None, "1985-03-02")
+    assert not dates_compatible("1985-03-02", "1986-04-02") and not dates_compatible("1985-03-02", "1958-03-02")
