@@ -56,4 +56,4 @@ def add(
                   "[yellow]Yang bisa dilakukan:[/] periksa hak tulis folder config (TKA_CONFIG_DIR).")
         raise typer.Exit(code=1) from None
     console.print(f"Ejaan '{escape(spelling)}' -> [bold]{iso3.strip().upper()}[/] ditambahkan ke {path}. "
-                  "Berlaku mulai run berikutnya.")
+                  "Berlaku mulai run berikutnya.", soft_wrap=True)  # a path must not be broken mid-name
