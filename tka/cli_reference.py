@@ -20,7 +20,7 @@ logger = logging.getLogger("tka.cli.negara")
 _METHODS = {"exact": "tepat (nama/kode resmi)", "alias": "alias (daftar ejaan)", "fuzzy": "mirip (salah ketik)"}
 
 
-@reference_app.command("cek")
+@reference_app.command("cek", help="Tampilkan negara yang dikenali dari teks kewarganegaraan, metode dan skornya.")
 def check(text: Annotated[str, typer.Argument(help="Teks kolom kewarganegaraan, mis. \"WN Tiongkok\".")]) -> None:
     """Show which country a nationality text resolves to, how and with which score."""
     from tka.read.countries import config_country_index, resolve_country
@@ -37,7 +37,7 @@ def check(text: Annotated[str, typer.Argument(help="Teks kolom kewarganegaraan, 
                   f"'{escape(match.matched)}'")
 
 
-@reference_app.command("tambah")
+@reference_app.command("tambah", help="Tambah ejaan negara ke config/countries.yaml (berlaku mulai run berikutnya).")
 def add(
     spelling: Annotated[str, typer.Argument(help="Ejaan seperti tertulis di file, mis. \"Tiongkok Daratan\".")],
     iso3: Annotated[str, typer.Argument(help="Kode negara ISO 3166 tiga huruf, mis. CHN.")],

@@ -178,6 +178,7 @@ def _base_spellings() -> Iterator[tuple[str, str]]:
 
 
 def _build(countries: Mapping[str, Any], synonyms: Mapping[str, Sequence[str]], fingerprint: str) -> CountryIndex:
+    """The index itself: ISO/CLDR keys (a key of two countries is ambiguous), then the alias layers on top."""
     import pycountry
     from babel import Locale
 
@@ -230,11 +231,13 @@ def _build(countries: Mapping[str, Any], synonyms: Mapping[str, Sequence[str]], 
 
 
 def _word_lists(words: Sequence[str] | None) -> tuple[tuple[str, ...], ...]:
+    """Prefix or suffix phrases as token tuples, longest first ("warga negara asing" before "warga negara")."""
     lists = {tuple(country_tokens(str(w))) for w in words or ()}
-    return tuple(sorted((w for w in lists if w), key=len, reverse=True))  # longest first: "warga negara asing"
+    return tuple(sorted((w for w in lists if w), key=lambda w: (-len(w), w)))
 
 
 def _letters(key: str) -> int:
+    """How many letters a key has (digits do not count towards a fuzzy comparison)."""
     return sum(ch.isalpha() for ch in key)
 
 
@@ -280,6 +283,7 @@ def _variants(tokens: list[str], index: CountryIndex) -> Iterator[list[str]]:
 
 
 def _exact(tokens: list[str], index: CountryIndex) -> CountryMatch | None:
+    """The exact or alias match of the tokens or of a prefix/suffix-stripped form; _AMBIGUOUS for a shared key."""
     for variant in _variants(tokens, index):
         key = "".join(variant)
         if key in index.ambiguous:
@@ -290,6 +294,7 @@ def _exact(tokens: list[str], index: CountryIndex) -> CountryMatch | None:
 
 
 def _fuzzy(tokens: list[str], index: CountryIndex) -> CountryMatch | None:
+    """The closest known spelling above the threshold, unless another country is within the margin."""
     from rapidfuzz import fuzz, process
 
     policy = index.fuzzy
