@@ -350,7 +350,9 @@ def add_country_alias(config_dir: Path, spelling: str, iso3: str) -> Path:
         raise ValueError(f"Ejaan '{spelling}' sudah dikenali sebagai negara lain: {current.iso3} "
                          f"({index.names[current.iso3]}, lewat '{current.matched}'). Tidak ditambahkan.")
     path = Path(config_dir) / "countries.yaml"
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    # A config folder without its own countries.yaml starts from the project's: a file holding only the steward's
+    # spellings would drop every IOC code and office alias for that folder.
+    text = (path if path.exists() else DEFAULT_COUNTRIES_PATH).read_text(encoding="utf-8")
     entry = f"  {json.dumps(spelling, ensure_ascii=False)}: {iso3}\n"
     if (m := _BLOCK_RE.search(text)) is None:
         text = text + ("" if not text or text.endswith("\n") else "\n") + f"{STEWARD_BLOCK}:\n" + entry

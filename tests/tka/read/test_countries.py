@@ -300,6 +300,14 @@ def test_add_country_alias_writes_a_block_that_is_empty_braces_or_missing(tmp_pa
         'fuzzy: {threshold: 90}\nsteward_aliases:\n  "Negeri Sakura": JPN\n')
 
 
+def test_a_config_folder_without_countries_yaml_gets_the_projects_plus_the_new_spelling(tmp_path: Path) -> None:
+    path = add_country_alias(tmp_path, "Negeri Sakura", "JPN")
+    assert path.read_text(encoding="utf-8") == (DEFAULT_COUNTRIES_PATH.read_text(encoding="utf-8")
+                                                + '  "Negeri Sakura": JPN\n')
+    index = config_country_index(tmp_path)
+    assert (_iso3("Negeri Sakura", index), _iso3("GER", index)) == ("JPN", "DEU")
+
+
 @pytest.mark.parametrize(("spelling", "iso3", "message"), [
     ("Korsel", "JPN", ("Ejaan 'Korsel' sudah dikenali sebagai negara lain: KOR (Korea Selatan, lewat 'Korsel')."
                       " Tidak ditambahkan.")),
