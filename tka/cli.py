@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tka.cli_layout import layout_app
+from tka.cli_reference import reference_app
 from tka.settings import PROJECT_ROOT, Settings, validate_period
 
 app = typer.Typer(
@@ -22,9 +24,8 @@ app = typer.Typer(
 review_app = typer.Typer(help="Steward: review validation failures, waive them, export the month.",
                          no_args_is_help=True)
 app.add_typer(review_app, name="review")
-from tka.cli_layout import layout_app
-
 app.add_typer(layout_app, name="layout")
+app.add_typer(reference_app, name="negara")
 
 console = Console()
 err = Console(stderr=True)

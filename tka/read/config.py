@@ -101,6 +101,7 @@ class Reference(BaseModel):
     months: dict[int, list[str]] = Field(default_factory=dict)
     dependant_words: list[str] = Field(default_factory=list)
     placeholder_words: list[str] = Field(default_factory=list)
+    countries_path: Path | None = None  # config/countries.yaml beside reference.yaml; None = the project's
 
 
 class SourcesConfig(BaseModel):
@@ -198,5 +199,9 @@ def load_sources_config(path: Path, reference_path: Path | None = None) -> Sourc
 
 
 def load_reference(path: Path) -> Reference:
-    """Load ``reference.yaml`` into a :class:`Reference`."""
-    return Reference.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})
+    """Load ``reference.yaml`` into a :class:`Reference` (with the ``countries.yaml`` beside it, if any)."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    countries = Path(path).with_name("countries.yaml")
+    if countries.exists():
+        data["countries_path"] = countries
+    return Reference.model_validate(data)

@@ -14,9 +14,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import pycountry
-
 from tka.read.config import Reference, header_key, load_reference
+from tka.read.countries import CountryMatch, reference_country_index, resolve_country
 from tka.settings import PROJECT_ROOT
 
 _NULL_TEXTS = frozenset({"", "-", "--", "—", "–", "n/a", "na", "null", "none", "nan"})
@@ -247,35 +246,32 @@ def _build_tables(ref: Reference) -> _Tables:
 
 
 def normalize_nationality(value: object, ref: Reference | None = None) -> tuple[str | None, str | None]:
-    """ISO 3166 alpha-3 of a nationality cell (synonyms, then pycountry): (iso3, None) or (None, raw text)."""
+    """ISO 3166 alpha-3 of a nationality cell (see :mod:`tka.read.countries`): (iso3, None) or (None, raw text)."""
     text = cell_text(value)
     if text is None:
         return None, None
-    code = _nationality(text, _tables(ref))
-    return (code, None) if code else (None, text)
+    match = nationality_match(text, ref)
+    return (match.iso3, None) if match else (None, text)
 
 
-@lru_cache(maxsize=4096)
-def _pycountry_alpha3(text: str) -> str | None:
-    try:
-        return pycountry.countries.lookup(text).alpha_3
-    except LookupError:
+def normalize_nationality_flagged(value: object, ref: Reference | None = None
+                                  ) -> tuple[str | None, str | None, str | None]:
+    """(iso3, raw text if unknown, raw text if matched only by similarity) of a nationality cell."""
+    text = cell_text(value)
+    if text is None:
+        return None, None, None
+    match = nationality_match(text, ref)
+    if match is None:
+        return None, text, None
+    return match.iso3, None, text if match.method == "fuzzy" else None
+
+
+def nationality_match(value: object, ref: Reference | None = None) -> CountryMatch | None:
+    """How a nationality cell resolves (exact, alias or fuzzy, with its score); None for blanks and unknowns."""
+    text = cell_text(value)
+    if text is None:
         return None
-
-
-def _nationality(text: str, tables: _Tables) -> str | None:
-    candidates = [text]
-    if "(" in text:  # "Tiongkok (RRT)": try the words outside and inside the brackets
-        outside, _, inside = text.partition("(")
-        candidates += [outside.strip(), inside.strip(" )")]
-    for candidate in candidates:
-        if not candidate:
-            continue
-        if code := tables.nationality.get(header_key(candidate)):
-            return code
-        if code := _pycountry_alpha3(candidate):
-            return code
-    return None
+    return resolve_country(text, reference_country_index(ref or default_reference()))
 
 
 # --- Passport, NIB ----------------------------------------------------------------------------------------

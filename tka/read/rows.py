@@ -113,7 +113,7 @@ class Normalisers:
     """Memoised normalisers bound to one reference and date system; shared by all files of a run."""
 
     kecamatan: Callable[[object, object], tuple[str | None, str | None]]
-    nationality: Callable[[object], tuple[str | None, str | None]]
+    nationality: Callable[[object], tuple[str | None, str | None, str | None]]
     place_date: Callable[[object], tuple[str | None, object, str | None]]
     date_range: Callable[[object], tuple[object, object, str | None]]
     date: Callable[[object], tuple[object, str | None]]
@@ -138,7 +138,7 @@ def normalisers(ref: Reference, date1904: bool) -> Normalisers:
     if hit is None or hit[0] is not ref:
         bound = Normalisers(
             kecamatan=_memo(partial(nz.normalize_kecamatan, ref=ref)),
-            nationality=_memo(partial(nz.normalize_nationality, ref=ref)),
+            nationality=_memo(partial(nz.normalize_nationality_flagged, ref=ref)),
             place_date=_memo(partial(nz.split_place_date, date1904=date1904, ref=ref)),
             date_range=_memo(partial(nz.parse_date_range, ref=ref)),
             date=_memo(partial(nz.parse_date, date1904=date1904, ref=ref)),
@@ -229,10 +229,10 @@ class SheetColumns:
         norm, ref, text = self.norm, self.ref, nz.cell_text
         nationality: Column = [None] * n
         if (col := cells.get("nationality")) is not None:
-            pairs = list(map(norm.nationality, col))
-            nationality = [p[0] for p in pairs]
-            out.update(nationality=nationality, nationality_unknown=[p[1] for p in pairs],
-                       nationality_raw=list(map(TEXT, col)))
+            triples = list(map(norm.nationality, col))
+            nationality = [t[0] for t in triples]
+            out.update(nationality=nationality, nationality_unknown=[t[1] for t in triples],
+                       nationality_guess=[t[2] for t in triples], nationality_raw=list(map(TEXT, col)))
         # Names, passports and permit numbers are unique per row: a memo would only cost.
         if (col := cells.get("name")) is not None:
             raw = list(map(text, col))

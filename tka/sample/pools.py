@@ -37,8 +37,9 @@ NATIONALITY_SPELLINGS: dict[str, tuple[str, ...]] = {
     "VNM": ("Vietnam", "Viet Nam", "VIETNAM"),
     "DEU": ("Jerman", "JERMAN"),
 }
-# Values no synonym or country name resolves: the nationality_unknown injection.
-UNKNOWN_NATIONALITIES: tuple[str, ...] = ("WNA", "Eropa", "Asing", "Tiongkook")
+# Values no synonym or country name resolves, not even as a misspelling (tka.read.countries accepts "Tiongkook"
+# as Tiongkok): the nationality_unknown injection.
+UNKNOWN_NATIONALITIES: tuple[str, ...] = ("WNA", "Eropa", "Asing", "Luar Negeri")
 
 _CHN_SURNAMES = _words("WANG LI ZHANG LIU CHEN YANG HUANG ZHAO WU ZHOU XU SUN MA ZHU HU GUO HE GAO LIN LUO ZHENG "
                  "LIANG XIE SONG TANG HAN FENG DENG CAO PENG ZENG XIAO TIAN DONG PAN YUAN CAI JIANG YU DU YE "
