@@ -107,6 +107,9 @@ SUMMARY_LABELS = {
     "workers": "Distinct workers loaded",
     "companies_missing": "Companies that did not report",
     "issues_open": "Open validation issues",
+    "headers_guessed": "Headers matched by their words (confirm: tka layout daftar)",
+    "columns_missing": "Expected columns missing (drift)",
+    "columns_unexpected": "Unrecognised columns (not read)",
 }
 
 

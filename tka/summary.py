@@ -24,6 +24,7 @@ def run_summary(run: RunContext, selection: FileSelection, batch: ReadBatch, val
         for path, res in sorted(batch.quarantined.items())
     ]
     issues = validated.issues
+    layout = issues[issues["rule"].isin(["header_guessed", "column_missing", "column_unexpected"])]
     return {
         "period": run.period,
         "flow_run_id": run.run_id,
@@ -41,5 +42,10 @@ def run_summary(run: RunContext, selection: FileSelection, batch: ReadBatch, val
         "missing_companies": sorted(missing["company_nib"].astype(str)),
         "employers_not_in_registry": len(compliance.not_in_registry),
         "issues_open": int((issues["status"] == "open").sum()),
+        # header drift: guessed mappings the steward should confirm (`tka layout daftar`), missing and unknown
+        # columns; none of them loses a row
+        "headers_guessed": int((layout["rule"] == "header_guessed").sum()),
+        "columns_missing": int((layout["rule"] == "column_missing").sum()),
+        "columns_unexpected": int((layout["rule"] == "column_unexpected").sum()),
         "quarantined": quarantined,
     }
