@@ -55,9 +55,10 @@ def issue_id(file_sha256: str | None, sheet: str | None, row_number: int | None,
 
 
 def run_suite(rows: pd.DataFrame, kind: Literal["worker", "registry"], period: str, suites: Suites,
-              config: ValidationConfig) -> tuple[pd.DataFrame, ExpectationSuiteValidationResult]:
+              config: ValidationConfig, headers: HeaderMap | None = None
+              ) -> tuple[pd.DataFrame, ExpectationSuiteValidationResult]:
     """Run the ``kind`` suite on ``rows`` (plus helper columns); return the frame GX saw and its result."""
-    frame = add_helper_columns(rows, kind, period, config)
+    frame = add_helper_columns(rows, kind, period, config, headers)
     # GX sees the frame's fresh RangeIndex, unnamed, and no unexpected_index_column_names: it then reports each
     # unexpected row as its position (list(domain.index)), which issues_from_result looks up in `frame`. A named
     # (multi-)index of the ids made every row-condition filter (DataFrame.query builds a resolver per index level,
@@ -197,7 +198,7 @@ def validate_rows(rows: pd.DataFrame, kind: Literal["worker", "registry"], perio
     """
     if rows.empty:
         return pd.DataFrame(columns=list(ISSUE_COLUMNS), dtype=object)
-    frame, result = run_suite(rows, kind, period, suites, config)
+    frame, result = run_suite(rows, kind, period, suites, config, headers)
     if collect is not None:
         collect[kind] = result
     issues = issues_from_result(frame, result, headers)
