@@ -565,6 +565,7 @@ def resolve(rows: pd.DataFrame, known: pd.DataFrame | None, period: str, config:
     current = rows.loc[mask_rows, [c for c in rows.columns if c in _NODE_COLUMNS or c in config.renewal_keys]]
     if current.empty:
         return pd.DataFrame(columns=OUTPUT_COLUMNS)
+    current = current.assign(_copy_of=copy_groups(rows.loc[mask_rows]))
     current = current.iloc[argsort_text(current["record_key"])]
     known = known if known is not None else pd.DataFrame(columns=["worker_id"])
     known = known.iloc[argsort_text(known["worker_id"])]
@@ -582,7 +583,32 @@ def resolve(rows: pd.DataFrame, known: pd.DataFrame | None, period: str, config:
     _link_name_dob(clusters, nodes, same_person)
     _link_name_company(clusters, nodes)
     _link_name_loose(clusters, nodes)
+    _link_copies(clusters, current["_copy_of"].to_numpy())
     return _assign_ids(nodes, clusters, period)
+
+
+def copy_groups(rows: pd.DataFrame) -> np.ndarray:
+    """Per row, a group number shared by the rows of one file whose canonical fields are all equal (a row the
+    agency listed twice: one person, ``duplicate_row``), -1 for a row listed once."""
+    from tka.contract import FILE_SHA256, WORKER_FIELDS
+
+    columns = [c for c in (FILE_SHA256, *WORKER_FIELDS) if c in rows.columns]
+    if FILE_SHA256 not in columns or rows.empty:
+        return np.full(len(rows), -1, dtype=np.int64)
+    frame = rows[columns].astype(object).where(rows[columns].notna(), None)
+    repeated = frame.duplicated(keep=False).to_numpy()
+    out = np.full(len(rows), -1, dtype=np.int64)
+    if repeated.any():
+        keys = pd.Series([repr(tuple(r)) for r in frame.to_numpy(dtype=object)[repeated]], dtype=object)
+        out[repeated] = pd.factorize(keys)[0]
+    return out
+
+
+def _link_copies(clusters: _Clusters, groups: np.ndarray) -> None:
+    """Rows listed twice in one file are one person whatever else they hold (guarded like every union)."""
+    rows = np.flatnonzero(groups >= 0)
+    for _, members in runs(groups[rows], rows):
+        clusters.union_all(members, "duplicate_row")
 
 
 def _assign_ids(nodes: _Nodes, clusters: _Clusters, period: str) -> pd.DataFrame:

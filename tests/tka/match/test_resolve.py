@@ -294,3 +294,10 @@ def test_dates_compatible() -> None:
     assert dates_compatible("1985-03-02", "1985-02-03") and dates_compatible("1985-03-02", "1985-03-07")
     assert dates_compatible(None, "1985-03-02")
     assert not dates_compatible("1985-03-02", "1986-04-02") and not dates_compatible("1985-03-02", "1958-03-02")
+
+
+def test_a_row_listed_twice_in_one_file_is_one_person_even_with_only_a_name() -> None:
+    a = new_id(PERIOD, "k:7")
+    twice = {"kind": "kecamatan", "dob": None, "nat": None, "file_sha256": "f" * 64}
+    assert run(row("k:7", **twice), row("k:8", **twice), row("k:9", **{**twice, "file_sha256": "e" * 64})) == [
+        ("k:7", a, "duplicate_row"), ("k:8", a, "duplicate_row"), ("k:9", new_id(PERIOD, "k:9"), "new")]
