@@ -117,6 +117,7 @@ class SourcesConfig(BaseModel):
     header_stopwords: list[str] = Field(default_factory=list)
     header_generic: list[str] = Field(default_factory=list)
     header_subjects: list[str] = Field(default_factory=list)
+    header_generic_heads: dict[str, list[str]] = Field(default_factory=dict)
     header_threshold: float = 0.6
     ignored_headers: list[str] = Field(default_factory=list)  # the steward said: these map to no field
     reference: Reference
@@ -147,7 +148,7 @@ class SourcesConfig(BaseModel):
     def header_vocabulary(self) -> HeaderVocabulary:
         """Synonyms as words, for headers no synonym spells exactly (``tka.read.header_match``)."""
         vocabulary = vocabulary_from(self.synonyms, self.header_words, self.header_stopwords, self.ignored_headers,
-                                     self.header_generic, self.header_subjects)
+                                     self.header_generic, self.header_subjects, self.header_generic_heads)
         vocabulary.threshold = self.header_threshold
         return vocabulary
 

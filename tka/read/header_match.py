@@ -37,10 +37,13 @@ class HeaderGuess:
     synonym: str  # the synonym whose words matched
 
 
+_UNTIL = re.compile(r"\bs\s*[/.]\s*d\b\.?")  # "s/d", "s.d." (sampai dengan): until
+
+
 def words_of(text: str, word_map: Mapping[str, str], stopwords: frozenset[str]) -> list[str]:
     """The canonical words of a text: casefolded, accents and punctuation removed, abbreviations expanded,
     stopwords and repeats dropped ("No. Paspor/Passport No" -> ["nomor", "paspor"])."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = unicodedata.normalize("NFKD", _UNTIL.sub(" sampai ", text.casefold()))
     plain = "".join(c for c in folded if not unicodedata.combining(c))
     out: list[str] = []
     for raw in _SPLIT.split(plain):
@@ -62,6 +65,7 @@ class HeaderVocabulary:
     ignored: frozenset[str] = frozenset()  # word keys of header texts the steward said map to nothing
     generic: frozenset[str] = frozenset()  # words that name no field alone ("nomor", "nama", "tanggal")
     subjects: frozenset[str] = frozenset()  # document words: a header naming one is about that document
+    heads: Mapping[str, frozenset[str]] = field(default_factory=dict)  # generic word -> fields it can head
     threshold: float = THRESHOLD
     margin: float = MARGIN
 
@@ -116,6 +120,8 @@ class HeaderVocabulary:
             if named and not named & self.field_subjects.get(fld, set()):
                 continue  # "Tgl Expired Paspor" is about the passport, whatever "Tgl Expired" alone means
             score = self._score(syn_words, resolved, self.generic)
+            if score is not None and not self._fits_head(fld, syn_words, resolved):
+                score = None
             if score is not None and score > best.get(fld, (0.0, ""))[0]:
                 best[fld] = (score, syn_text)
         if not best:
@@ -127,6 +133,14 @@ class HeaderVocabulary:
         if len(ranked) > 1 and top - ranked[1][1][0] < self.margin:
             return None  # a tie: the steward decides
         return HeaderGuess(top_field, round(top, 3), synonym)
+
+    def _fits_head(self, fld: str, syn_words: tuple[str, ...], resolved: list[list[tuple[str, float]]]) -> bool:
+        """A header led by a generic word the synonym skips ("Nama Sesuai Paspor", "Nomor HP/WA", "Tgl Expired
+        Paspor") names a field of that word's kind only: a name, a number, a date."""
+        first = [w for w, _ in resolved[0] if w in self.generic]
+        if not first or any(w in syn_words for w, _ in resolved[0]):
+            return True
+        return any(fld in self.heads.get(w, frozenset()) for w in first)
 
     @staticmethod
     def _score(syn_words: tuple[str, ...], resolved: list[list[tuple[str, float]]],
@@ -154,12 +168,15 @@ class HeaderVocabulary:
 
 def vocabulary_from(synonyms: Mapping[str, Iterable[str]], word_map: Mapping[str, str],
                     stopwords: Iterable[str], ignored: Iterable[str] = (),
-                    generic: Iterable[str] = (), subjects: Iterable[str] = ()) -> HeaderVocabulary:
+                    generic: Iterable[str] = (), subjects: Iterable[str] = (),
+                    heads: Mapping[str, Iterable[str]] | None = None) -> HeaderVocabulary:
     """A :class:`HeaderVocabulary` from the config's parts (keys casefolded)."""
     words = {str(k).casefold(): str(v).casefold() for k, v in word_map.items()}
     stops = frozenset(str(s).casefold() for s in stopwords)
     ignored_keys = frozenset("".join(words_of(str(t), words, stops)) for t in ignored)
     generic_words = frozenset(w for g in generic for w in words_of(str(g), words, stops))
     subject_words = frozenset(w for g in subjects for w in words_of(str(g), words, stops))
+    head_fields = {w: frozenset(str(f) for f in fields) for g, fields in (heads or {}).items()
+                   for w in words_of(str(g), words, stops)}
     return HeaderVocabulary({f: [str(t) for t in ts] for f, ts in synonyms.items()}, words, stops, ignored_keys,
-                            generic_words, subject_words)
+                            generic_words, subject_words, head_fields)

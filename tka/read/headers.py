@@ -98,11 +98,14 @@ def _forward_fill_group(group: list[str], child: list[str]) -> list[str]:
     return filled
 
 
+COMBINED = "\0"  # marks the combined text of a two-row header, matched by spelling only
+
+
 def _candidates(group: str, child: str) -> list[tuple[str, str]]:
     """(display text, text to match) for one column of a two-row header, most specific first."""
     if group and child and group != child:
         combined = f"{group} {child}"
-        return [(combined, combined), (combined, child), (combined, group)]
+        return [(combined, COMBINED + combined), (combined, child), (combined, group)]
     text = child or group
     return [(text, text)] if text else []
 
@@ -177,12 +180,14 @@ class _Matcher:
             return info
 
     def match(self, text: str) -> str | None:
-        """match_field(text), or the field its words name."""
+        """match_field(text), or the field its words name (a combined two-row text: by spelling only)."""
+        if text.startswith(COMBINED):
+            return self.exact(text[1:])
         return self.info(text)[0] if text else None
 
     def score(self, text: str) -> float | None:
         """The guess's score for a text matched by its words; None for one a synonym spells exactly."""
-        return self.scores.get(text)
+        return None if text.startswith(COMBINED) else self.scores.get(text)
 
     def row(self, texts: list[str]) -> list[CellInfo]:
         """Info of every cell of a row."""
@@ -192,9 +197,19 @@ class _Matcher:
                     child_info: list[CellInfo]) -> list[str | None]:
         """Per column, the field _map picks from _candidates(group, child): the combined text, else the child,
         else the group (an empty or equal part leaves just the other)."""
-        match = self.match
-        return [((match(f"{g} {c}") if g and c and g != c and (gi[1] or ci[2]) else None) or ci[0] or gi[0])
+        # A combined "group child" text matches by spelling only: by its words, a header over a data row
+        # ("PASSPORT NUMBER" over "M73812732") would read as a two-row header.
+        exact = self.exact
+        return [((exact(f"{g} {c}") if g and c and g != c and (gi[1] or ci[2]) else None) or ci[0] or gi[0])
                 for g, c, gi, ci in zip(group, child, group_info, child_info, strict=True)]
+
+    def exact(self, text: str) -> str | None:
+        """The field a synonym spells ``text`` as, never a guess by words."""
+        if not text:
+            return None
+        if text in self.memo and text not in self.scores:
+            return self.memo[text][0]
+        return _match_keyed(text, self.lookup)[0]
 
 
 _MATCHERS: dict[int, _Matcher] = {}

@@ -123,7 +123,11 @@ def _read_book(content: bytes, fmt: str, date1904: bool, file: DiscoveredFile, c
         hit = next((p.pattern for p in config.skip_sheet_patterns if p.search(sheet_name)), None)
         return f"matches skip_sheets {hit} / lembar ringkasan" if hit else None
 
-    book = load_book(content, fmt, file.path, limits, skip)
+    # Sheets named like summaries ("Rekap", "Ringkasan") are read only when no other sheet holds the data:
+    # offices name their one data sheet "Rekap WNA" too.
+    book = load_book(content, fmt, file.path, limits, lambda _name: None)
+    summaries = {sheet.name: reason for sheet in book.sheets if (reason := skip(sheet.name))}
+    ordered = [s for s in book.sheets if s.name not in summaries] + [s for s in book.sheets if s.name in summaries]
     spec = config.sources[file.source] if file.source else config.spec_for(str(file.source_kind))
     builder = SheetColumns(file, config.reference, date1904, run_id)
     collected: dict[str, list[object]] = {c: [] for c in frame_columns(file.source_kind)}
@@ -131,9 +135,12 @@ def _read_book(content: bytes, fmt: str, date1904: bool, file: DiscoveredFile, c
     drifts: dict[str, SheetDrift] = {}
     columns: dict[str, dict[str, str]] = {}
     found_fields: set[str] = set()
-    for sheet in book.sheets:
+    for sheet in ordered:
         if sheet.skipped:
             infos.append(SheetInfo(sheet.name, "skipped", sheet.skipped))
+            continue
+        if sheet.name in summaries and drifts:
+            infos.append(SheetInfo(sheet.name, "skipped", summaries[sheet.name]))
             continue
         if not any(any(v != "" for v in row) for row in sheet.rows):
             infos.append(SheetInfo(sheet.name, "skipped", "empty sheet / lembar kosong"))
@@ -154,6 +161,9 @@ def _read_book(content: bytes, fmt: str, date1904: bool, file: DiscoveredFile, c
         for name, values in sheet_columns.items():
             collected[name].extend(values)
         infos.append(SheetInfo(sheet.name, "read", None, len(sheet_columns[ROW_NUMBER])))
+
+    order = {sheet.name: i for i, sheet in enumerate(book.sheets)}
+    infos.sort(key=lambda info: order.get(info.name, len(order)))
 
     def outcome(reason: str | None, detail: str = "") -> ReadResult:
         rows = _frame(collected) if reason is None else empty_frame(file.source_kind)

@@ -32,17 +32,17 @@ def _header(config_dir: Path, texts: list[str]):
 
 
 def test_a_confirmed_header_is_an_exact_synonym_next_time_and_a_correction_replaces_it(config_dir: Path) -> None:
-    texts = ["Nama", "Nomor Paspor Tenaga Kerja", "Keterangan Lain"]
+    texts = ["Nama", "Nomor Paspor Tenaga Kerja", "Kolom Tambahan"]
     before = _header(config_dir, texts)
     assert before.fields == {0: "name", 1: "passport_no"} and before.guessed == {1: 1.0}
-    assert before.unexpected == ("Keterangan Lain",)  # "keterangan" alone cannot name a longer header
+    assert before.unexpected == ("Kolom Tambahan",)
     confirm_header(config_dir, "Nomor Paspor Tenaga Kerja", "passport_no")
     after = _header(config_dir, texts)
     assert after.fields == {0: "name", 1: "passport_no"} and after.guessed == {}
-    confirm_header(config_dir, "Keterangan Lain", "note")
-    confirm_header(config_dir, "keterangan  lain", "address")  # a correction: one text, one field
+    confirm_header(config_dir, "Kolom Tambahan", "note")
+    confirm_header(config_dir, "kolom  tambahan", "address")  # a correction: one text, one field
     decisions = yaml.safe_load((config_dir / "header_decisions.yaml").read_text())
-    assert decisions == {"confirmed": {"address": ["keterangan lain"], "passport_no": ["Nomor Paspor Tenaga Kerja"]},
+    assert decisions == {"confirmed": {"address": ["kolom tambahan"], "passport_no": ["Nomor Paspor Tenaga Kerja"]},
                          "ignored": []}
     assert _header(config_dir, texts).fields == {0: "name", 1: "passport_no", 2: "address"}
 

@@ -328,7 +328,7 @@ def test_new_agency_template_readable_after_config_edit(drive: Path, tmp_path: P
                                                          config: SourcesConfig) -> None:
     """A new template (unknown headers, new folder) needs only a sources.yaml edit, no code."""
     rows = [["REKAP ORANG ASING - KANTOR IMIGRASI BALIKPAPAN"],
-            ["Nama Sesuai Dokumen", "Nomor Dokumen Perjalanan", "Asal Negara", "Nomor Izin Tinggal"],
+            ["Nom complet", "Piece d'identite", "Pays d'origine", "Titre de sejour"],
             ["GAO XUEFENG", "E12345678", "RRT", "2D4564511LA8-B"]]
     write_xlsx(drive / PERIOD / "imigrasi-bpn" / "izin tinggal.xlsx", {"Data": rows})
     assert read_one("imigrasi-bpn/izin tinggal.xlsx").quarantine == "unknown_source"
@@ -343,8 +343,8 @@ def test_new_agency_template_readable_after_config_edit(drive: Path, tmp_path: P
     folder_only = load_sources_config(config_dir / "sources.yaml")
     assert read_one("imigrasi-bpn/izin tinggal.xlsx", folder_only).quarantine == "no_header"
 
-    for field, synonym in [("name", "Nama Sesuai Dokumen"), ("passport_no", "Nomor Dokumen Perjalanan"),
-                           ("nationality", "Asal Negara"), ("kitas_no", "Nomor Izin Tinggal")]:
+    for field, synonym in [("name", "Nom complet"), ("passport_no", "Piece d'identite"),
+                           ("nationality", "Pays d'origine"), ("kitas_no", "Titre de sejour")]:
         data["synonyms"][field].append(synonym)
     (config_dir / "sources.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     edited = load_sources_config(config_dir / "sources.yaml")
