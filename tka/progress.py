@@ -11,7 +11,8 @@ _listeners: list[Listener] = []
 
 def report(stage: str, done: int, total: int) -> None:
     """Tell every listener that ``done`` of ``total`` units of ``stage`` are finished."""
-    for listener in list(_listeners):
+    # A snapshot: a listener may leave (its ``listening`` block ends) while the others are told.
+    for listener in _listeners.copy():
         listener(stage, done, total)
 
 
