@@ -372,14 +372,15 @@ def date_status(value: object, *, order: DateOrder = "DMY", date1904: bool = Fal
     """Status of one date cell, a range's side (``part``) or a place+date cell's date."""
     kwargs = {"order": order, "date1904": date1904, "months": months, "placeholders": placeholders,
               "century_pivot": century_pivot}
+    if part is not None and isinstance(value, str):  # a range cell: one side's status
+        start, end = parse_date_range(value, **kwargs)  # type: ignore[arg-type]
+        return (start if part == "start" else end).status
     single = parse_date_value(value, **kwargs)  # type: ignore[arg-type]
     if single.status != "unparsed" or not isinstance(value, str):
         return single.status
     text = single.text or ""
     if split_range_text(text) is not None:
         start, end = parse_date_range(value, **kwargs)  # type: ignore[arg-type]
-        if part is not None:
-            return (start if part == "start" else end).status
         worst = [s.status for s in (start, end) if s.status != "ok"]
         return "unparsed" if "unparsed" in worst else worst[0] if worst else "ok"
     _, date = split_place_date(value, **kwargs)  # type: ignore[arg-type]
