@@ -83,7 +83,11 @@ _TOKEN_RE = re.compile(r"\d+|[^\W\d_]+")
 _SEPARATORS = frozenset(" /.-,'’()")
 # Words around a date that carry no part of it: "tgl 5", "5th", "ke-5", "5th of August".
 _FILLER = frozenset({"tgl", "tanggal", "ke", "of", "the", "st", "nd", "rd", "th", "hb", "haribulan"})
-_DMY_EVIDENCE_RE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-\s]\s*(\d{1,2})\s*[/.\-\s]\s*(?:\d{4}|\d{2})(?!\d)")
+_DMY_EVIDENCE_RE = re.compile(r"(?<!\d)(\d{1,2})[/.\-\s]{1,3}(\d{1,2})[/.\-\s]{1,3}\d\d(?:\d\d)?(?!\d)")
+# The common shapes, tried before the general tokenizer (most cells of a month are one of these).
+_FAST_DMY_RE = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})")
+_FAST_ISO_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_FAST_D_MON_Y_RE = re.compile(r"(\d{1,2})[ \-]([^\W\d_]+)\.?[ \-](\d{4})")
 _WORD_RE = re.compile(r"[^\W\d_]+")
 
 
@@ -212,11 +216,26 @@ def _from_tokens(tokens: list[str | int], text: str, order: DateOrder, century_p
     return DateParse(None, "unparsed", text)
 
 
+def _fast(text: str, order: DateOrder, months: Mapping[str, int]) -> DateParse | None:
+    if m := _FAST_DMY_RE.fullmatch(text):
+        day, month = _day_month(int(m[1]), int(m[3]), order)
+        parsed = _make(int(m[4]), month, day, text)
+    elif m := _FAST_ISO_RE.fullmatch(text):
+        parsed = _make(int(m[1]), int(m[2]), int(m[3]), text)
+    elif (m := _FAST_D_MON_Y_RE.fullmatch(text)) and (month := months.get(m[2].casefold())):
+        parsed = _make(int(m[3]), month, int(m[1]), text)
+    else:
+        return None
+    return parsed if parsed.status == "ok" else None  # zeros, impossible days: the full path decides
+
+
 def parse_date_text(text: str, *, order: DateOrder = "DMY", date1904: bool = False, months: Mapping[str, int],
                     placeholders: Iterable[str] = (), century_pivot: int = DEFAULT_CENTURY_PIVOT) -> DateParse:
     """Parse the text of one date cell (already trimmed to single spaces)."""
     if not text:
         return BLANK
+    if fast := _fast(text, order, months):
+        return fast
     if is_placeholder_text(text):
         return DateParse(None, "placeholder", text)
     if _NUMBER_RE.match(text):  # a serial or compact date that went through CSV or a text cell
@@ -271,6 +290,8 @@ def parse_date_value(value: object, *, order: DateOrder = "DMY", date1904: bool 
 def order_evidence(text: str) -> set[DateOrder]:
     """Orders that the numeric dates in ``text`` prove: a first part > 12 proves DMY, a second part > 12 MDY."""
     found: set[DateOrder] = set()
+    if len(text) < 6:  # "1/2/34" is the shortest numeric date
+        return found
     for first, second in _DMY_EVIDENCE_RE.findall(text):
         a, b = int(first), int(second)
         if 12 < a <= 31 and 1 <= b <= 12:
@@ -280,15 +301,25 @@ def order_evidence(text: str) -> set[DateOrder]:
     return found
 
 
-def infer_order(texts: Iterable[str]) -> DateOrder | None:
-    """The day/month order a column's texts prove, or None when they prove none or contradict each other."""
+def column_evidence(texts: Iterable[str]) -> set[DateOrder]:
+    """Every order some text of a column proves (stops once both are proven)."""
     found: set[DateOrder] = set()
-    for text in texts:
-        if isinstance(text, str) and _has_digit(text):
+    for text in set(texts):  # a column repeats its dates; evidence is per distinct text
+        if isinstance(text, str):
             found |= order_evidence(text)
             if len(found) > 1:
-                return None
-    return found.pop() if len(found) == 1 else None
+                break
+    return found
+
+
+def order_of(evidence: set[DateOrder]) -> DateOrder | None:
+    """The one proven order, or None when evidence is missing or contradicting."""
+    return next(iter(evidence)) if len(evidence) == 1 else None
+
+
+def infer_order(texts: Iterable[str]) -> DateOrder | None:
+    """The day/month order a column's texts prove, or None when they prove none or contradict each other."""
+    return order_of(column_evidence(texts))
 
 
 # --- Ranges and place + date -------------------------------------------------------------------------------

@@ -162,9 +162,9 @@ def path_period_year(path: str) -> int | None:
 
 def column_orders(cells: dict[str, Column]) -> dict[str, str]:
     """Day/month order of each date column: its own evidence, else the sheet's other date columns, else DMY."""
-    texts = {f: [v for v in cells[f] if type(v) is str] for f in DATE_COLUMNS if f in cells}
-    sheet = dates.infer_order(t for column in texts.values() for t in column)
-    return {f: dates.infer_order(column) or sheet or "DMY" for f, column in texts.items()}
+    evidence = {f: dates.column_evidence(v for v in cells[f] if type(v) is str) for f in DATE_COLUMNS if f in cells}
+    sheet = dates.order_of(set().union(*evidence.values()))
+    return {f: dates.order_of(found) or sheet or "DMY" for f, found in evidence.items()}
 
 
 class SheetColumns:
