@@ -99,6 +99,7 @@ class Reference(BaseModel):
     nationality_synonyms: dict[str, list[str]] = Field(default_factory=dict)
     passport_patterns: dict[str, list[str]] = Field(default_factory=dict)
     months: dict[int, list[str]] = Field(default_factory=dict)
+    date_placeholders: list[str] = Field(default_factory=list)  # words for "no date yet" that may hold digits
     dependant_words: list[str] = Field(default_factory=list)
     placeholder_words: list[str] = Field(default_factory=list)
     countries_path: Path | None = None  # config/countries.yaml beside reference.yaml; None = the project's

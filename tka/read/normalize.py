@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from tka.read import dates
 from tka.read.config import Reference, header_key, load_reference
 from tka.read.countries import CountryMatch, reference_country_index, resolve_country
 from tka.settings import PROJECT_ROOT
@@ -54,25 +55,16 @@ def cell_text(value: object) -> str | None:
 
 
 # --- Dates ------------------------------------------------------------------------------------------------
-_WEEKDAYS = ("senin", "selasa", "rabu", "kamis", "jumat", "jum'at", "sabtu", "minggu", "ahad",
-             "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-             "mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_WEEKDAY_RE = re.compile(rf"^(?:{'|'.join(re.escape(w) for w in _WEEKDAYS)})\b[\s,.]*", re.IGNORECASE)
-_ISO_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_DMY_RE = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})$")
-_D_MON_Y_RE = re.compile(r"^(\d{1,2})[\s\-/.]*([^\W\d_]+)\.?[\s\-/.,]+(\d{4}|\d{2})$")
-_MON_D_Y_RE = re.compile(r"^([^\W\d_]+)\.?\s+(\d{1,2}),?\s+(\d{4})$")
-_SERIAL_TEXT_RE = re.compile(r"^\d{1,5}(?:\.0+)?$")
-_EXCEL_1900 = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 once Lotus' phantom 1900-02-29 is accounted for
-_EXCEL_1904 = dt.date(1904, 1, 1)
-_MAX_SERIAL = 2958465  # 9999-12-31
-TWO_DIGIT_YEAR_PIVOT = 50  # "25" -> 2025, "85" -> 1985
+# The parser itself is tka.read.dates; these wrappers keep the reader's (value, raw text) shapes and bind the
+# reference's month and placeholder words.
+TWO_DIGIT_YEAR_PIVOT = dates.DEFAULT_CENTURY_PIVOT  # "25" -> 2025, "85" -> 1985 without a reference year
+excel_serial_to_date = dates.excel_serial_to_date
 
 
 def _month_table(ref: Reference) -> dict[str, int]:
+    # English from the calendar module as a backstop; config/reference.yaml holds every spelling.
     table = {name.casefold(): i for i, name in enumerate(calendar.month_name) if name}
     table.update({name.casefold(): i for i, name in enumerate(calendar.month_abbr) if name})
-    table["sept"] = 9
     for month, words in ref.months.items():
         table.update({w.casefold(): int(month) for w in words})
     return table
@@ -81,122 +73,65 @@ def _month_table(ref: Reference) -> dict[str, int]:
 # Lookup tables derived from a Reference, keyed by its id (pydantic models are not hashable); the reference is
 # kept in the value so a recycled id is detected. Bounded: a long-lived worker reloads the config every run.
 MAX_CACHED_REFERENCES = 8
-_MONTHS_CACHE: dict[int, tuple[Reference, dict[str, int]]] = {}
+_MONTHS_CACHE: dict[int, tuple[Reference, dict[str, int], tuple[str, ...]]] = {}
 
 
-def _months(ref: Reference) -> dict[str, int]:
+def _date_words(ref: Reference | None) -> tuple[dict[str, int], tuple[str, ...]]:
+    ref = ref or default_reference()
     hit = _MONTHS_CACHE.get(id(ref))
     if hit is None or hit[0] is not ref:
         if len(_MONTHS_CACHE) >= MAX_CACHED_REFERENCES:
             _MONTHS_CACHE.clear()
-        hit = _MONTHS_CACHE[id(ref)] = (ref, _month_table(ref))
-    return hit[1]
+        hit = _MONTHS_CACHE[id(ref)] = (ref, _month_table(ref), tuple(ref.date_placeholders))
+    return hit[1], hit[2]
 
 
-def excel_serial_to_date(serial: float, date1904: bool = False) -> dt.date | None:
-    """Date of an Excel serial number in the 1900 or 1904 system; None when out of range."""
-    if not (0 < serial <= _MAX_SERIAL):
-        return None
-    days = int(serial)
-    if date1904:
-        return _EXCEL_1904 + dt.timedelta(days=days)
-    if days == 60:  # 1900-02-29 does not exist
-        return None
-    return _EXCEL_1900 + dt.timedelta(days=days if days > 60 else days + 1)
+def date_words(ref: Reference | None = None) -> tuple[dict[str, int], tuple[str, ...]]:
+    """(month word -> month number, placeholder words) of a reference, for :mod:`tka.read.dates`."""
+    months, placeholders = _date_words(ref)
+    return dict(months), placeholders
 
 
-def _year(text: str) -> int:
-    year = int(text)
-    if len(text) == 2:
-        year += 2000 if year <= TWO_DIGIT_YEAR_PIVOT else 1900
-    return year
-
-
-def _safe_date(year: int, month: int, day: int) -> dt.date | None:
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _parse_date_text(text: str, ref: Reference) -> dt.date | None:
-    text = _WEEKDAY_RE.sub("", text.strip()).strip()
-    if m := _ISO_RE.match(text):
-        return _safe_date(int(m[1]), int(m[2]), int(m[3]))
-    if m := _DMY_RE.match(text):
-        return _safe_date(_year(m[4]), int(m[3]), int(m[1]))
-    months = _months(ref)
-    if (m := _D_MON_Y_RE.match(text)) and m[2].casefold() in months:
-        return _safe_date(_year(m[3]), months[m[2].casefold()], int(m[1]))
-    if (m := _MON_D_Y_RE.match(text)) and m[1].casefold() in months:
-        return _safe_date(int(m[3]), months[m[1].casefold()], int(m[2]))
-    if _SERIAL_TEXT_RE.match(text):  # a serial that went through CSV or a text cell
-        return excel_serial_to_date(float(text))
-    return None
-
-
-def parse_date(value: object, date1904: bool = False,
-               ref: Reference | None = None) -> tuple[dt.date | None, str | None]:
-    """Parse a date cell: (date, None), (None, raw text) when unparseable, or (None, None) when blank."""
-    if isinstance(value, dt.datetime):
-        return value.date(), None
-    if isinstance(value, dt.date):
-        return value, None
-    text = cell_text(value)
-    if text is None:
+def _old_shape(parse: dates.DateParse, value: object) -> tuple[dt.date | None, str | None]:
+    if parse.status == "ok":
+        return parse.value, None
+    if parse.status == "blank":
         return None, None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        parsed = excel_serial_to_date(float(value), date1904)
-    else:
-        parsed = _parse_date_text(text, ref or default_reference())
-    return (parsed, None) if parsed is not None else (None, text)
+    return None, cell_text(value)  # "-", "n/a" stay blank here as before; other placeholders are raw text
 
 
-# Words only between spaces ("to" is inside "Oktober"); s/d, s.d. and dashes may touch the dates.
-_RANGE_SPLIT_RE = re.compile(r"\s+(?:sampai\s+dengan|sampai|hingga|to|until)\s+|\s*(?:s\s*/\s*d|s\.\s*d\.?|—|–)\s*",
-                             re.IGNORECASE)
-_RANGE_DASH_RE = re.compile(r"^(.+?\d)\s+-\s+(\d.+)$")
+def parse_date(value: object, date1904: bool = False, ref: Reference | None = None, *,
+               order: dates.DateOrder = "DMY", century_pivot: int = TWO_DIGIT_YEAR_PIVOT
+               ) -> tuple[dt.date | None, str | None]:
+    """Parse a date cell: (date, None), (None, raw text) when unparseable, or (None, None) when blank."""
+    months, placeholders = _date_words(ref)
+    return _old_shape(dates.parse_date_value(value, order=order, date1904=date1904, months=months,
+                                             placeholders=placeholders, century_pivot=century_pivot), value)
 
 
-def parse_date_range(value: object, ref: Reference | None = None
+def parse_date_range(value: object, ref: Reference | None = None, *, order: dates.DateOrder = "DMY",
+                     century_pivot: int = TWO_DIGIT_YEAR_PIVOT, date1904: bool = False
                      ) -> tuple[dt.date | None, dt.date | None, str | None]:
     """Split "01-01-2025 s/d 31-12-2025" (s.d., sampai dengan) into (start, end, raw text if a part failed)."""
     text = cell_text(value)
     if text is None:
         return None, None, None
-    parts = _RANGE_SPLIT_RE.split(text, maxsplit=1)
-    if len(parts) != 2 and (m := _RANGE_DASH_RE.match(text)):
-        parts = [m[1], m[2]]
-    if len(parts) != 2:
-        return None, None, text
-    start, bad_start = parse_date(parts[0], ref=ref)
-    end, bad_end = parse_date(parts[1], ref=ref)
-    return start, end, text if (bad_start or bad_end or start is None or end is None) else None
+    months, placeholders = _date_words(ref)
+    start, end = dates.parse_date_range(value, order=order, date1904=date1904, months=months,
+                                        placeholders=placeholders, century_pivot=century_pivot)
+    failed = start.status != "ok" or end.status != "ok"
+    return start.value, end.value, text if failed else None
 
 
-_PLACE_DATE_RE = re.compile(
-    r"^(?P<place>.*?)[\s,;/]*(?P<date>\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}"
-    r"|\d{1,2}[\s\-]+[^\W\d_]+\.?[\s\-]+\d{4})$")
-
-
-def split_place_date(value: object, date1904: bool = False, ref: Reference | None = None
+def split_place_date(value: object, date1904: bool = False, ref: Reference | None = None, *,
+                     order: dates.DateOrder = "DMY", century_pivot: int = TWO_DIGIT_YEAR_PIVOT
                      ) -> tuple[str | None, dt.date | None, str | None]:
     """Split a "Tempat/Tgl Lahir" cell ("Beijing, 12-03-1985") into (place, date, unparsed date text)."""
-    if isinstance(value, (dt.date, int, float)) and not isinstance(value, bool):
-        parsed, bad = parse_date(value, date1904, ref)
-        return None, parsed, bad
-    text = cell_text(value)
-    if text is None:
-        return None, None, None
-    m = _PLACE_DATE_RE.match(text)
-    if m is None:
-        place, _, rest = text.rpartition(",")
-        if not place:
-            return text, None, None  # only a place
-        parsed, bad = parse_date(rest.strip(), ref=ref)
-        return place.strip() or None, parsed, bad
-    parsed, bad = parse_date(m["date"], ref=ref)
-    return m["place"].strip(" ,;/") or None, parsed, bad
+    months, placeholders = _date_words(ref)
+    place, parse = dates.split_place_date(value, order=order, date1904=date1904, months=months,
+                                          placeholders=placeholders, century_pivot=century_pivot)
+    parsed, bad = _old_shape(parse, value if parse.text is None else parse.text)
+    return place, parsed, bad
 
 
 # --- Nationality --------------------------------------------------------------------------------------------

@@ -6,9 +6,11 @@ company, kecamatan and dates many times, so most cells cost one dict lookup.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, partial
+from itertools import repeat
 from json.encoder import encode_basestring as encode_json_string  # C-accelerated, keeps non-ASCII
 
 from tka.contract import (
@@ -19,6 +21,7 @@ from tka.contract import (
     SourceKind,
     record_key,
 )
+from tka.read import dates
 from tka.read import normalize as nz
 from tka.read.config import Reference
 from tka.read.drive import DiscoveredFile
@@ -114,9 +117,10 @@ class Normalisers:
 
     kecamatan: Callable[[object, object], tuple[str | None, str | None]]
     nationality: Callable[[object], tuple[str | None, str | None, str | None]]
-    place_date: Callable[[object], tuple[str | None, object, str | None]]
-    date_range: Callable[[object], tuple[object, object, str | None]]
-    date: Callable[[object], tuple[object, str | None]]
+    # Date normalisers take (value, day/month order, two-digit-year pivot): the memo is per (value, order, pivot).
+    place_date: Callable[[object, str, int], tuple[str | None, object, str | None]]
+    date_range: Callable[[object, str, int], tuple[object, object, str | None]]
+    date: Callable[[object, str, int], tuple[object, str | None]]
     person_kind: Callable[[object], str]
 
 
@@ -139,9 +143,10 @@ def normalisers(ref: Reference, date1904: bool) -> Normalisers:
         bound = Normalisers(
             kecamatan=_memo(partial(nz.normalize_kecamatan, ref=ref)),
             nationality=_memo(partial(nz.normalize_nationality_flagged, ref=ref)),
-            place_date=_memo(partial(nz.split_place_date, date1904=date1904, ref=ref)),
-            date_range=_memo(partial(nz.parse_date_range, ref=ref)),
-            date=_memo(partial(nz.parse_date, date1904=date1904, ref=ref)),
+            place_date=_memo(lambda v, order, pivot: nz.split_place_date(v, date1904, ref, order=order,
+                                                                         century_pivot=pivot)),
+            date_range=_memo(lambda v, order, pivot: nz.parse_date_range(v, ref, order=order, century_pivot=pivot)),
+            date=_memo(lambda v, order, pivot: nz.parse_date(v, date1904, ref, order=order, century_pivot=pivot)),
             person_kind=_memo(partial(nz.person_kind, ref=ref)),
         )
         if len(_BOUND) >= MAX_BOUND:
@@ -150,11 +155,33 @@ def normalisers(ref: Reference, date1904: bool) -> Normalisers:
     return hit[1]
 
 
+_PERIOD_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})-(?:0[1-9]|1[0-2])(?!\d)")
+BIRTH_DATE_COLUMNS = frozenset({"birth_date", "birth_place_date"})
+DATE_COLUMNS: tuple[str, ...] = ("birth_place_date", "rptka_range", *DATE_FIELDS)
+
+
+def path_period_year(path: str) -> int | None:
+    """Year of the first "YYYY-MM" period folder in a drive path (the layout always names the period)."""
+    m = _PERIOD_RE.search(path)
+    return int(m[1]) if m else None
+
+
+def column_orders(cells: dict[str, Column]) -> dict[str, str]:
+    """Day/month order of each date column: its own evidence, else the sheet's other date columns, else DMY."""
+    evidence = {f: dates.column_evidence(v for v in cells[f] if type(v) is str) for f in DATE_COLUMNS if f in cells}
+    sheet = dates.order_of(set().union(*evidence.values()))
+    return {f: dates.order_of(found) or sheet or "DMY" for f, found in evidence.items()}
+
+
 class SheetColumns:
     """Builds the canonical columns of the sheets of one file."""
 
-    def __init__(self, file: DiscoveredFile, ref: Reference, date1904: bool, run_id: str) -> None:
+    def __init__(self, file: DiscoveredFile, ref: Reference, date1904: bool, run_id: str,
+                 reference_year: int | None = None) -> None:
         self.file, self.ref, self.date1904, self.run_id = file, ref, date1904, run_id
+        # Two-digit years: a birth year is never after the period's year; a permit may run some years beyond.
+        year = reference_year if reference_year is not None else path_period_year(file.path)
+        self.pivots = {f: dates.pivot_for(year, birth=f in BIRTH_DATE_COLUMNS) for f in DATE_COLUMNS}
         self.registry = file.source_kind == SourceKind.REGISTRY
         self.columns = frame_columns(file.source_kind)
         self.defaults = {k: v for k, v in file.defaults.items() if k in self.columns}
@@ -241,18 +268,21 @@ class SheetColumns:
             out.update(passport_no=[nz.normalize_passport(v, iso3, ref)  # type: ignore[arg-type]
                                     for v, iso3 in zip(col, nationality, strict=True)],
                        passport_raw=list(map(text, col)))
+        orders = column_orders(cells)
         if (col := cells.get("birth_place_date")) is not None:
-            triples = list(map(norm.place_date, col))
+            triples = list(map(norm.place_date, col, repeat(orders["birth_place_date"]),
+                               repeat(self.pivots["birth_place_date"])))
             out.update(birth_place=[t[0] for t in triples], birth_date=[t[1] for t in triples],
                        birth_date_unparsed=[t[2] for t in triples])
         if (col := cells.get("rptka_range")) is not None:
-            triples = list(map(norm.date_range, col))
+            triples = list(map(norm.date_range, col, repeat(orders["rptka_range"]),
+                               repeat(self.pivots["rptka_range"])))
             out.update(rptka_start=[t[0] for t in triples], rptka_end=[t[1] for t in triples],
                        rptka_start_unparsed=[t[2] if t[0] is None else None for t in triples],
                        rptka_end_unparsed=[t[2] if t[1] is None else None for t in triples])
         for fld in DATE_FIELDS:  # a dedicated date column wins over a combined one
             if (col := cells.get(fld)) is not None:
-                pairs = list(map(norm.date, col))
+                pairs = list(map(norm.date, col, repeat(orders[fld]), repeat(self.pivots[fld])))
                 out[fld] = [p[0] for p in pairs]
                 out[f"{fld}_unparsed"] = [p[1] for p in pairs]
         for fld in ("name_native", "position", "birth_place", "note"):
