@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tka import batch
 from tka.batch import ParseCache, cache_key, read_many
-from tka.read import discover, load_sources_config, open_drive
+from tka.read import discover, load_sources_config, open_drive, reader
 from tka.settings import PROJECT_ROOT
 
 REPORT = (b"No,Nama,No. Paspor,Kewarganegaraan,Jabatan\n"
@@ -26,20 +25,21 @@ def _write(drive: Path, rel: str, data: bytes = REPORT) -> None:
     (drive / rel).write_bytes(data)
 
 
-def _read(drive: Path, period: str, config, cache: ParseCache) -> dict:
+def _read(drive: Path, period: str, config, cache: ParseCache, **options) -> dict:
     fs, root = open_drive(str(drive))
-    return read_many(fs, root, discover(fs, root, period, config), config, f"run-{period}", cache=cache, workers=1)
+    options.setdefault("workers", 0)
+    return read_many(fs, root, discover(fs, root, period, config), config, f"run-{period}", cache=cache, **options)
 
 
 def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     reads: list[str] = []
-    real = batch._read_one
+    real = reader.read_file
 
-    def counting(args):
-        reads.append(args[2].path)
-        return real(args)
+    def counting(fs, root, file, *args, **kwargs):
+        reads.append(file.path)
+        return real(fs, root, file, *args, **kwargs)
 
-    monkeypatch.setattr(batch, "_read_one", counting)
+    monkeypatch.setattr(reader, "read_file", counting)
     return reads
 
 
