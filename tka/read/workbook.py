@@ -264,55 +264,67 @@ _DELIMITERS = ";,\t|"
 
 
 _HIGH_RUN = re.compile(rb"[\x80-\xff]+")
+_CHUNK = 1 << 20
 
 
-def decode_text(data: bytes, name: str = "csv") -> str:
-    """Decode CSV bytes by evidence: BOM, UTF-16 without BOM, strict UTF-8, then GB18030 or cp1252.
+def text_encoding(data: bytes, name: str = "csv") -> tuple[str, bytes]:
+    """The encoding of CSV bytes by evidence, and the bytes to decode with it (BOM kept, stray NULs removed).
 
-    GBK text (Chinese-language Windows) comes in runs of high bytes two at a time; cp1252 text has single accented
-    letters among ASCII. When neither reading is clearly right the file is quarantined as ``encoding_unknown``
-    rather than loaded as mojibake.
+    BOM, then UTF-16 without BOM (NUL pattern), strict UTF-8, then GB18030 or cp1252: GBK text (Chinese-language
+    Windows) comes in runs of high bytes two at a time that decode to CJK; cp1252 text has single accented letters
+    among ASCII. When neither reading is clearly right the file is quarantined as ``encoding_unknown`` rather than
+    loaded as mojibake. Checks decode chunk by chunk, so no second copy of a big file is held.
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return _strict(data, encoding, name)
+            return _checked(data, encoding, name), data
     utf16 = utf16_without_bom(data[:8192])
     if utf16:
-        return _strict(data, utf16, name)
+        return _checked(data, utf16, name), data
     if b"\x00" in data:
         data = data.replace(b"\x00", b"")  # stray NULs (a few, or sniff would have said binary) carry no text
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    if _decodes(data, "utf-8"):
+        return "utf-8", data
     runs = _HIGH_RUN.findall(data)
-    single = sum(len(r) == 1 for r in runs)
-    paired = sum(len(r) % 2 == 0 for r in runs)
-    if paired >= 0.9 * len(runs):
-        try:
-            text = data.decode("gb18030")
-        except UnicodeDecodeError:
-            text = None
-        if text is not None:
-            high = [c for c in text if ord(c) > 0x7F]
-            cjk = sum("\u3000" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef" for c in high)
-            if cjk >= 0.9 * len(high):
-                return text
-    if single >= 0.9 * len(runs):
-        try:
-            return data.decode("cp1252")
-        except UnicodeDecodeError:
-            pass
+    if sum(len(r) % 2 == 0 for r in runs) >= 0.9 * len(runs) and _decodes(data, "gb18030", _mostly_cjk):
+        return "gb18030", data
+    if sum(len(r) == 1 for r in runs) >= 0.9 * len(runs) and _decodes(data, "cp1252"):
+        return "cp1252", data
     raise Quarantine("encoding_unknown", f"{name}: text is neither UTF-8, GBK nor cp1252 with certainty / "
                                          "pengkodean huruf tidak dapat dipastikan; simpan ulang sebagai CSV UTF-8")
 
 
-def _strict(data: bytes, encoding: str, name: str) -> str:
+def _mostly_cjk(text: str, counts: list[int]) -> None:
+    for char in text:
+        if ord(char) > 0x7F:
+            counts[0] += 1
+            counts[1] += "\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef"
+
+
+def _decodes(data: bytes, encoding: str, tally: Callable[[str, list[int]], None] | None = None) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    counts = [0, 0]  # non-ASCII characters, CJK among them
     try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise Quarantine("encoding_unknown", f"{name}: not valid {encoding} ({exc.reason} at byte {exc.start}) / "
-                                             "pengkodean huruf tidak dapat dipastikan") from exc
+        for start in range(0, len(data), _CHUNK):
+            text = decoder.decode(data[start:start + _CHUNK])
+            if tally:
+                tally(text, counts)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return tally is None or counts[1] >= 0.9 * counts[0]
+
+
+def _checked(data: bytes, encoding: str, name: str) -> str:
+    if not _decodes(data, encoding):
+        raise Quarantine("encoding_unknown", f"{name}: not valid {encoding} / pengkodean huruf tidak dapat dipastikan")
+    return encoding
+
+
+def decode_text(data: bytes, name: str = "csv") -> str:
+    """Decode CSV bytes with the encoding ``text_encoding`` finds by evidence (or raise Quarantine)."""
+    encoding, data = text_encoding(data, name)
+    return data.decode(encoding)
 
 
 def sniff_delimiter(text: str) -> str:
@@ -327,8 +339,12 @@ def sniff_delimiter(text: str) -> str:
 
 def read_csv_grid(data: bytes, name: str, limits: ReadLimits) -> RawSheet:
     """Parse a CSV file into one sheet (named after the file) whose row numbers are line numbers."""
-    text = decode_text(data, name)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    encoding, data = text_encoding(data, name)
+    # Decoded as it is parsed: a big file is never held as one string (nor twice, as StringIO would copy it).
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    delimiter = sniff_delimiter(stream.read(65536))
+    stream.seek(0)
+    reader = csv.reader(stream, delimiter=delimiter)
     grid: list[list[object]] = []
     numbers: list[int] = []
     line = 1
