@@ -266,6 +266,9 @@ class ReaderPool:
             message = child.conn.recv()
         except (EOFError, OSError):
             index = child.job
+            if index is None and child.ready:  # an idle child that ended (after a memory_limit verdict): replace it
+                self._replace(child)
+                return
             if index is None:  # died before its first job (e.g. cannot start): give up on this child only
                 failure = _crash_verdict(child, "reader start-up")
                 self._replace(child)

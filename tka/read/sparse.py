@@ -9,6 +9,7 @@ true Excel row numbers, instead of by a library that would allocate the whole ex
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import posixpath
 import re
 import xml.etree.ElementTree as ET
@@ -182,21 +183,112 @@ def _present(kind: str, value: Any) -> bool:
     return bool(value.strip()) if kind in ("str", "inlineStr") else True
 
 
+_DIMENSION_TAG = re.compile(rb'<(?:\w+:)?dimension\s[^>]*?\bref="([^"]*)"')
+_SHEET_DATA = re.compile(rb"<(\w+:)?sheetData\b")
+_SCAN_CHUNK = 1 << 20
+_MAX_PENDING = 64 << 20
+
+
+@functools.cache
+def _cell_patterns(prefix: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes], bytes]:
+    """Cell-reference and valued-cell patterns for the sheet's namespace prefix (a literal start scans fast)."""
+    p = re.escape(prefix)
+    ref = re.compile(rb"<" + p + rb'c\s[^>]*?\br="([A-Za-z]{1,3})(\d+)"')
+    # A cell with a value: its first child (after an optional formula) is <v> or <is>.
+    value = re.compile(rb"<" + p + rb'c\s[^>]*?\br="([A-Za-z]{1,3})(\d+)"[^>]*(?<!/)>(?:<' + p
+                       + rb"f\b[^>]*?(?:/>|>[^<]*</" + p + rb"f>))?<" + p + rb"(?:v|is)\b")
+    return ref, value, b"</" + prefix + b"row>"
+
+
 def scan_xlsx_sheet(archive: zipfile.ZipFile, part: str, max_rows: int, max_cols: int) -> SheetExtent:
-    """Count present rows/columns and the extent of one worksheet part (stops counting once past the limits)."""
+    """Count present rows/columns and the extent of one worksheet part (stops counting once past the limits).
+
+    Regular expressions over the decompressed XML, a row-complete chunk at a time: first the extent of all cell
+    references (and the declared dimension); only when that is beyond the limits a second pass counts the cells
+    that hold a value. A sheet whose cells lack their ``r`` reference is walked with the XML parser instead.
+    """
+    extent = SheetExtent()
+    for refs, _ in _chunks(archive, part, extent, values=False):
+        if refs is None:
+            return _scan_xlsx_sheet_xml(archive, part, max_rows, max_cols)
+        if refs:
+            extent.extent_rows = max(extent.extent_rows, max(map(int, {r for _, r in refs})))
+            extent.extent_cols = max(extent.extent_cols, *map(column_index, {c.decode() for c, _ in refs}))
+    if extent.extent_rows <= max_rows and extent.extent_cols <= max_cols:
+        extent.present_rows, extent.present_cols = extent.extent_rows, extent.extent_cols  # at most that many
+        return extent
+    rows: set[bytes] = set()
+    cols: set[bytes] = set()
+    for _, values in _chunks(archive, part, SheetExtent(), values=True):
+        for col, row in values or ():
+            rows.add(row)
+            cols.add(col.upper())
+        if len(rows) > max_rows or len(cols) > max_cols:
+            break
+    extent.present_rows, extent.present_cols = len(rows), len(cols)
+    return extent
+
+
+def _chunks(archive: zipfile.ZipFile, part: str, extent: SheetExtent,
+            values: bool) -> Iterator[tuple[list[tuple[bytes, bytes]] | None, list[tuple[bytes, bytes]] | None]]:
+    """Per row-complete chunk: (cell references, or None when some cell has none; valued cells if asked)."""
+    pending = b""
+    patterns: tuple[re.Pattern[bytes], re.Pattern[bytes], bytes] | None = None
+    with archive.open(part) as handle:
+        while True:
+            chunk = handle.read(_SCAN_CHUNK)
+            data = pending + chunk
+            if patterns is None:
+                found = _SHEET_DATA.search(data)
+                if found is None and chunk and len(data) <= _MAX_PENDING:
+                    pending = data
+                    continue
+                if found is None:
+                    return
+                dimension = _DIMENSION_TAG.search(data, 0, found.start())
+                if dimension:
+                    _extend_by_dimension(extent, dimension[1].decode("ascii", "replace"))
+                patterns = _cell_patterns(found[1] or b"")
+            ref_cell, value_cell, row_end = patterns
+            if chunk:
+                cut = data.rfind(row_end)
+                if cut < 0:
+                    if len(data) > _MAX_PENDING:
+                        yield None, None
+                        return
+                    pending = data
+                    continue
+                cut += len(row_end)
+                data, pending = data[:cut], data[cut:]
+            if values:
+                yield [], value_cell.findall(data)
+            else:
+                start = b"<" + row_end[2:-4]
+                refs = ref_cell.findall(data)
+                cells = data.count(start + b"c ") + data.count(start + b"c>") + data.count(start + b"c/>")
+                yield (refs if len(refs) == cells else None), None
+            if not chunk:
+                return
+
+
+def _extend_by_dimension(extent: SheetExtent, ref: str) -> None:
+    match = _DIMENSION.match(ref.strip())
+    if match and match[4]:
+        extent.extent_rows = max(extent.extent_rows, int(match[4]))
+        extent.extent_cols = max(extent.extent_cols, column_index(match[3]))
+    elif match and match[2]:
+        extent.extent_rows = max(extent.extent_rows, int(match[2]))
+        extent.extent_cols = max(extent.extent_cols, column_index(match[1] or "A"))
+
+
+def _scan_xlsx_sheet_xml(archive: zipfile.ZipFile, part: str, max_rows: int, max_cols: int) -> SheetExtent:
     extent = SheetExtent()
     rows: set[int] = set()
     cols: set[int] = set()
     with archive.open(part) as handle:
         for item in _iter_cells(handle):
             if item[0] == "dim":
-                match = _DIMENSION.match(item[1].strip())
-                if match and match[4]:
-                    extent.extent_rows = max(extent.extent_rows, int(match[4]))
-                    extent.extent_cols = max(extent.extent_cols, column_index(match[3]))
-                elif match and match[2]:
-                    extent.extent_rows = max(extent.extent_rows, int(match[2]))
-                    extent.extent_cols = max(extent.extent_cols, column_index(match[1] or "A"))
+                _extend_by_dimension(extent, item[1])
                 continue
             _, row, col, kind, _, value = item
             extent.extent_rows = max(extent.extent_rows, row)
@@ -379,6 +471,22 @@ def iter_ods_rows(handle: IO[bytes]) -> Iterator[tuple[str, int, int, list[tuple
                 parents[-1].remove(elem)  # only the current row is ever held
             except ValueError:
                 pass
+
+
+_REPEATED = re.compile(rb'number-(rows|columns)-repeated="(\d+)"')
+
+
+def ods_repeats_beyond(archive: zipfile.ZipFile, max_rows: int, max_cols: int) -> bool:
+    """True when content.xml repeats some row or column more often than the limits (a quick regex pass)."""
+    tail = b""
+    with archive.open("content.xml") as handle:
+        while chunk := handle.read(_SCAN_CHUNK):
+            data = tail + chunk
+            for kind, count in _REPEATED.findall(data):
+                if int(count) > (max_rows if kind == b"rows" else max_cols):
+                    return True
+            tail = data[-64:]
+    return False
 
 
 def scan_ods(archive: zipfile.ZipFile, max_rows: int, max_cols: int) -> dict[str, SheetExtent]:

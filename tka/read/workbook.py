@@ -101,8 +101,9 @@ def _sparse_book(data: bytes, fmt: str, name: str, limits: ReadLimits, skip: She
 def _scan_and_read(data: bytes, fmt: str, name: str, limits: ReadLimits, skip: SheetFilter) -> RawBook | None:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         if fmt == "ods":
-            if "content.xml" not in archive.namelist():
-                return None
+            if "content.xml" not in archive.namelist() or not sparse.ods_repeats_beyond(archive, limits.max_rows,
+                                                                                         limits.max_cols):
+                return None  # no row or column is repeated past the limits: the XML's own size bounds the grid
             extents = sparse.scan_ods(archive, limits.max_rows, limits.max_cols)
             for table, extent in extents.items():
                 _check_present(name, table, extent, limits)
