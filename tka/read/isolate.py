@@ -120,8 +120,15 @@ class _Child:
         parent_sock, child_sock = socket.socketpair()
         self.conn = Connection(parent_sock.detach())
         self.stderr_path = tmp_dir / f"reader-{os.getpid()}-{number}.err"
-        env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-        fd = os.open(self.stderr_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        # The child imports tka from where this process did, even when that is not an installed package.
+        source_root = str(Path(__file__).resolve().parents[2])
+        path = os.pathsep.join(p for p in (source_root, os.environ.get("PYTHONPATH", "")) if p)
+        env = {**os.environ, "PYTHONPATH": path, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+               "MKL_NUM_THREADS": "1"}
+        try:
+            fd = os.open(self.stderr_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        except OSError:  # no scratch folder: the child's last words go unrecorded, the read still runs
+            fd = os.open(os.devnull, os.O_WRONLY)
         try:
             self.process = subprocess.Popen(  # a fresh interpreter: never a fork of this (threaded) process
                 [sys.executable, "-m", "tka.read.isolate", str(child_sock.fileno()), str(os.getpid()),

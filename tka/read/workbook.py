@@ -313,7 +313,7 @@ def _decodes(data: bytes, encoding: str, tally: Callable[[str, list[int]], None]
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
-    return tally is None or counts[1] >= 0.9 * counts[0]
+    return tally is None or counts[1] >= 0.3 * counts[0]  # CJK a good part of the non-ASCII text
 
 
 def _checked(data: bytes, encoding: str, name: str) -> str:

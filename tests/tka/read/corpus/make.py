@@ -234,6 +234,9 @@ CASES: list[Case] = [
     Case("disnakertrans/xlsx-bernama.csv", lambda: openpyxl_xlsx([HEADER, *ROWS]), None, EXPECTED_ROWS),
     Case("disnakertrans/gbk.csv", lambda: csv_text([HEADER, *CHINESE_ROWS]).encode("gbk"), None, EXPECTED_ROWS,
          {"name_raw": ["王伟", "李娜"]}),
+    Case("disnakertrans/gbk-campur.csv", lambda: csv_text(
+        [HEADER, CHINESE_ROWS[0], ["José Müller", "E87654321", "Spanyol", "Supervisor", "PT Café"]]).encode("gbk"),
+         None, EXPECTED_ROWS, {"name_raw": ["王伟", "José Müller"]}),
     Case("disnakertrans/utf16le.csv", lambda: csv_text([HEADER, *ROWS], "\t").encode("utf-16-le"),
          None, EXPECTED_ROWS),
     Case("disnakertrans/utf16be.csv", lambda: csv_text([HEADER, *CHINESE_ROWS]).encode("utf-16-be"),
