@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tka.batch import ParseCache, cache_key, read_many, reader_code_files, reader_fingerprint
+from tka.batch import ParseCache, cache_key, read_many, reader_code_files, reader_fingerprint, run_temp_dir
 from tka.read import DiscoveredFile, discover, load_sources_config, open_drive, reader
 from tka.settings import PROJECT_ROOT
 
@@ -168,8 +168,7 @@ def test_reader_children_die_with_their_parent(tmp_path):
         "from pathlib import Path\n"
         "from tka.read.isolate import IsolationLimits, ReaderPool\n"
         f"pool = ReaderPool(2, IsolationLimits(60, 500), Path({str(tmp_path)!r}), 'tka.batch:read_in_child')\n"
-        "pool._spawn(); pool._spawn()\n"
-        "print(' '.join(str(c.process.pid) for c in pool._children), flush=True)\n"
+        "print(' '.join(map(str, pool.start())), flush=True)\n"
         "time.sleep(60)\n")
     parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     children = [int(pid) for pid in parent.stdout.readline().split()]
@@ -273,3 +272,16 @@ def test_fingerprint_covers_every_tka_module_the_reader_imports():
     imported = {Path(p).resolve() for p in out.stdout.split()}
     assert imported and imported <= {p.resolve() for p in reader_code_files()}
     assert reader_fingerprint("a") != reader_fingerprint("b")
+
+
+def test_run_temp_dir_is_private_and_clears_folders_of_dead_runs(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    stale = tmp_path / "cache" / "tmp" / f"{dead}-run-x"
+    stale.mkdir(parents=True)
+    (stale / "feedback.tmp").write_text("paspor E12345678")
+    folder = run_temp_dir(tmp_path / "cache", "run/1")
+    assert folder == tmp_path / "cache" / "tmp" / f"{os.getpid()}-run1"
+    assert not stale.exists()
+    assert stat.S_IMODE(folder.stat().st_mode) == stat.S_IMODE(folder.parent.stat().st_mode) == 0o700
+    assert run_temp_dir(tmp_path / "cache", "run/1") == folder and folder.exists()  # this run's own is kept

@@ -219,6 +219,12 @@ class ReaderPool:
                 child.kill()
         self._children.clear()
 
+    def start(self) -> list[int]:
+        """Start every child now (they otherwise start with the first jobs); return their process ids."""
+        while len(self._children) < self.size:
+            self._spawn()
+        return [c.process.pid for c in self._children]
+
     def _spawn(self) -> _Child:
         self._started += 1
         child = _Child(self.limits.memory_mb, self.tmp_dir, self.work, self._started)

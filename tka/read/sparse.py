@@ -210,7 +210,7 @@ def scan_xlsx_sheet(archive: zipfile.ZipFile, part: str, max_rows: int, max_cols
     extent = SheetExtent()
     for refs, _ in _chunks(archive, part, extent, values=False):
         if refs is None:
-            return _scan_xlsx_sheet_xml(archive, part, max_rows, max_cols)
+            return scan_xlsx_sheet_xml(archive, part, max_rows, max_cols)
         if refs:
             extent.extent_rows = max(extent.extent_rows, max(map(int, {r for _, r in refs})))
             extent.extent_cols = max(extent.extent_cols, *map(column_index, {c.decode() for c, _ in refs}))
@@ -281,7 +281,8 @@ def _extend_by_dimension(extent: SheetExtent, ref: str) -> None:
         extent.extent_cols = max(extent.extent_cols, column_index(match[1] or "A"))
 
 
-def _scan_xlsx_sheet_xml(archive: zipfile.ZipFile, part: str, max_rows: int, max_cols: int) -> SheetExtent:
+def scan_xlsx_sheet_xml(archive: zipfile.ZipFile, part: str, max_rows: int, max_cols: int) -> SheetExtent:
+    """``scan_xlsx_sheet`` with the XML parser: slower, but needs no cell references."""
     extent = SheetExtent()
     rows: set[int] = set()
     cols: set[int] = set()
