@@ -6,9 +6,10 @@ from prefect import get_run_logger, task
 
 from tasks._common import IO_RETRIES, STAGE
 from tka import progress
-from tka.batch import ParseCache, read_many, reader_fingerprint
+from tka.batch import ParseCache, read_many, reader_fingerprint, run_temp_dir
 from tka.contract import PROVENANCE_COLUMNS, REGISTRY_FIELDS, WORKER_FIELDS, SourceKind
 from tka.pipeline import FileSelection, ReadBatch, RunConfig, RunContext, concat_rows, share_rows
+from tka.settings import Settings
 
 
 @task(name="read-files", **STAGE, **IO_RETRIES)
@@ -19,8 +20,11 @@ def read_files(run: RunContext, config: RunConfig, selection: FileSelection) -> 
     logger = get_run_logger()
     fs, root = open_drive(run.drive_url)
     cache = None if run.reprocess else ParseCache(run.cache_dir, reader_fingerprint(config.fingerprint))
+    settings = Settings()
     results = read_many(fs, root, selection.active, config.sources, run.run_id, cache=cache,
-                        progress=lambda done, total: progress.report("Reading files", done, total))
+                        progress=lambda done, total: progress.report("Reading files", done, total),
+                        workers=settings.read_workers or None, timeout_s=settings.read_timeout_s,
+                        memory_mb=settings.read_memory_mb, tmp_dir=run_temp_dir(run.cache_dir, run.run_id))
     selection_by_path = {f.path: f for f in selection.active}
     by_kind: dict[bool, list[str]] = {True: [], False: []}  # registry? -> paths of the files read cleanly
     for path, result in results.items():

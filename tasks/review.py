@@ -14,6 +14,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from tasks._common import IO_RETRIES, STAGE
 from tka import progress
+from tka.batch import run_temp_dir
 from tka.contract import QUARANTINE_REASONS
 from tka.pipeline import Compliance, FileSelection, ReadBatch, Resolved, RunConfig, RunContext, Validated
 from tka.settings import Settings
@@ -62,7 +63,8 @@ def write_feedback(run: RunContext, batch: ReadBatch, validated: Validated) -> i
     files = feedback_files(run.period, batch.files, batch.results, validated.issues, rows)
     report = write_feedback_workbooks(
         fs, root, run.period, files, workers=min(Settings().feedback_workers, os.cpu_count() or 1),
-        progress=lambda done, total: progress.report("Writing feedback workbooks", done, total))
+        progress=lambda done, total: progress.report("Writing feedback workbooks", done, total),
+        tmpdir=str(run_temp_dir(run.cache_dir, run.run_id)))
     get_run_logger().info("Feedback workbooks: %d written, %d unchanged, %d removed (no issues any more)",
                           len(report.written), len(report.unchanged), len(report.removed))
     return report.workbooks
@@ -78,7 +80,8 @@ def write_month_files(run: RunContext, batch: ReadBatch, validated: Validated, c
     review_root = f"{root.rstrip('/')}/_review/{run.period}"
     _write_quarantine_list(fs, review_root, batch)
     with fs.open(f"{review_root}/rekap_{run.period}.xlsx", "wb") as fh:
-        fh.write(write_month_export(validated.issues, None, compliance.company_period))
+        fh.write(write_month_export(validated.issues, None, compliance.company_period,
+                                    tmpdir=str(run_temp_dir(run.cache_dir, run.run_id))))
     return review_root
 
 

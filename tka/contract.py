@@ -160,10 +160,10 @@ LAYOUT_RULES: frozenset[str] = frozenset({"header_guessed", "column_missing", "c
 
 # --- Why a whole file is quarantined (nothing from it is loaded) ---------------------------------------------
 QUARANTINE_REASONS: dict[str, str] = {
-    "corrupt": "Berkas rusak dan tidak dapat dibuka.",
+    "corrupt": "Berkas rusak dan tidak dapat dibuka; buka di Excel, simpan ulang sebagai xlsx lalu kirim ulang.",
     "encrypted": "Berkas dilindungi kata sandi; kirim ulang tanpa kata sandi.",
-    "empty": "Berkas kosong (0 byte atau tanpa lembar kerja berisi).",
-    "not_spreadsheet": "Berkas bukan lembar kerja (xlsx/xls/ods/csv).",
+    "empty": "Berkas kosong (0 byte atau tanpa lembar kerja berisi); kirim ulang berkas yang berisi data.",
+    "not_spreadsheet": "Berkas bukan lembar kerja (xlsx/xls/ods/csv); kirim laporan dalam salah satu format itu.",
     "no_header": "Judul kolom tidak dikenali (templat tidak dikenal).",
     "missing_required_columns": "Kolom identitas (nama dan nomor paspor/KITAS/Notifikasi/RPTKA) tidak ada.",
     "no_data_rows": "Tidak ada baris data.",
@@ -171,6 +171,14 @@ QUARANTINE_REASONS: dict[str, str] = {
     "zip_bomb": "Isi berkas terkompresi melebihi batas aman.",
     "unknown_source": "Berkas berada di folder yang tidak dikenal.",
     "read_error": "Terjadi kesalahan saat membaca berkas.",
+    "memory_limit": "Membaca berkas ini memerlukan memori melebihi batas aman; simpan ulang berkas (hapus isi di "
+                    "luar tabel data) lalu kirim ulang.",
+    "time_limit": "Membaca berkas ini melebihi batas waktu; simpan ulang berkas sebagai xlsx biasa lalu kirim ulang.",
+    "reader_crashed": "Program pembaca berhenti saat membuka berkas ini; simpan ulang berkas sebagai xlsx lalu "
+                      "kirim ulang.",
+    "encoding_unknown": "Pengkodean huruf berkas CSV tidak dapat dipastikan; simpan ulang sebagai CSV UTF-8 atau "
+                        "xlsx lalu kirim ulang.",
+    "changed_during_run": "Berkas berubah saat sedang dibaca; berkas akan dibaca lagi pada proses berikutnya.",
 }
 
 

@@ -38,6 +38,16 @@ class Settings(BaseSettings):
                                   "own process, which already holds the month: each forked writer adds 100-250 MB "
                                   "for about 30% less time at national scale")
 
+    read_timeout_s: float = Field(default=120.0, gt=0, le=3600,
+                                  description="Wall-time limit for reading one file; a file beyond it is "
+                                  "quarantined as time_limit")
+    read_memory_mb: int = Field(default=2048, ge=64, le=65536,
+                                description="Memory a reader process may use for one file (MB, on top of its "
+                                "start-up footprint); a file beyond it is quarantined as memory_limit")
+    read_workers: int = Field(default=0, ge=0, le=32,
+                              description="Reader processes (0 = min(CPUs, 4)); every file is read in one of "
+                              "them, isolated, with the limits above")
+
     @field_validator("alert_blocks", mode="before")
     @classmethod
     def _split_blocks(cls, value: object) -> object:

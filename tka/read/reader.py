@@ -6,6 +6,7 @@ with a detail naming file, sheet and, where relevant, row and column. Nothing of
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -90,21 +91,51 @@ def empty_frame(source_kind: str | None) -> pd.DataFrame:
 def read_file(fs: fsspec.AbstractFileSystem, root: str, file: DiscoveredFile, config: SourcesConfig,
               limits: ReadLimits = DEFAULT_LIMITS, run_id: str = "") -> ReadResult:
     """Read ``file`` into canonical rows; any failure quarantines the whole file (this never raises)."""
+    try:
+        if file.source_kind is not None:
+            size = file.size or fs.size(_full(root, file.path))
+            if size > limits.max_file_bytes:
+                raise Quarantine("too_large", f"{file.path}: {size} bytes, limit {limits.max_file_bytes} / "
+                                              "berkas terlalu besar")
+        content = b"" if file.source_kind is None else fs.cat_file(_full(root, file.path))
+    except Quarantine as q:
+        return ReadResult(empty_frame(file.source_kind), q.reason, q.detail)
+    except MemoryError:
+        return ReadResult(empty_frame(file.source_kind), "memory_limit", f"{file.path}: out of memory / "
+                                                                         "memori tidak cukup")
+    except Exception as exc:  # noqa: BLE001 - the contract: a file that breaks the reader is quarantined
+        return ReadResult(empty_frame(file.source_kind), "read_error", f"{file.path}: {type(exc).__name__}: {exc}")
+    return read_bytes(content, file, config, limits, run_id)
+
+
+def read_bytes(content: bytes, file: DiscoveredFile, config: SourcesConfig, limits: ReadLimits = DEFAULT_LIMITS,
+               run_id: str = "") -> ReadResult:
+    """Read the bytes of ``file`` (fetched by the caller); the same verdicts as ``read_file`` (never raises).
+
+    The bytes parsed are hashed here: if they are not the content discovered (``file.sha256``), the file changed
+    while the run was going, and it is quarantined rather than loaded under the old hash.
+    """
     fmt = None
     try:
         if file.source_kind is None:
             raise Quarantine("unknown_source", f"{file.path}: folder is not a known source in sources.yaml / "
                                                "folder tidak dikenal")
-        size = file.size or fs.size(_full(root, file.path))
-        if size > limits.max_file_bytes:
-            raise Quarantine("too_large", f"{file.path}: {size} bytes, limit {limits.max_file_bytes} / "
+        if len(content) > limits.max_file_bytes:
+            raise Quarantine("too_large", f"{file.path}: {len(content)} bytes, limit {limits.max_file_bytes} / "
                                           "berkas terlalu besar")
-        content = fs.cat_file(_full(root, file.path))
+        if file.sha256 and hashlib.sha256(content).hexdigest() != file.sha256:
+            raise Quarantine("changed_during_run", f"{file.path}: content changed after it was listed (SHA-256 "
+                                                   "differs) / berkas berubah saat dibaca")
         sniffed = sniff(content, file.path, limits)
         fmt = sniffed.format
+        if sniffed.content is not None:
+            content = sniffed.content
         return _read_book(content, sniffed.format, sniffed.date1904, file, config, limits, run_id)
     except Quarantine as q:
         return ReadResult(empty_frame(file.source_kind), q.reason, q.detail, format=fmt)
+    except MemoryError:
+        return ReadResult(empty_frame(file.source_kind), "memory_limit", f"{file.path}: out of memory / "
+                                                                         "memori tidak cukup", format=fmt)
     except Exception as exc:  # noqa: BLE001 - the contract: a file that breaks the reader is quarantined
         return ReadResult(empty_frame(file.source_kind), "read_error", f"{file.path}: {type(exc).__name__}: {exc}",
                           format=fmt)

@@ -11,12 +11,15 @@ import codecs
 import csv
 import io
 import re
+import xml.etree.ElementTree as ET
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import python_calamine as calamine
 
-from tka.read.sniff import Quarantine, ReadLimits
+from tka.read import sparse
+from tka.read.sniff import Quarantine, ReadLimits, utf16_without_bom
 
 Merge = tuple[tuple[int, int], tuple[int, int]]
 
@@ -54,9 +57,16 @@ SheetFilter = Callable[[str], "str | None"]  # sheet name -> reason to skip it, 
 
 
 def load_book(data: bytes, fmt: str, name: str, limits: ReadLimits, skip: SheetFilter) -> RawBook:
-    """Read every sheet of ``data`` (format from sniff) into grids; raise Quarantine on failure or excess."""
+    """Read every sheet of ``data`` (format from sniff) into grids; raise Quarantine on failure or excess.
+
+    Sizes are decided on the cells actually present: a sheet whose extent is huge but whose data fits the limits
+    is read cell by cell into a compact grid (``tka.read.sparse``) instead of by a library that allocates the extent.
+    """
     if fmt == "csv":
         return RawBook([read_csv_grid(data, name, limits)], "csv")
+    sparse = _sparse_book(data, fmt, name, limits, skip)
+    if sparse is not None:
+        return sparse
     try:
         return _load_calamine(data, name, limits, skip)
     except Quarantine:
@@ -69,9 +79,68 @@ def load_book(data: bytes, fmt: str, name: str, limits: ReadLimits, skip: SheetF
             return fallback(data, name, limits, skip)
         except Quarantine:
             raise
+        except MemoryError:
+            raise
         except Exception as exc:
+            if "encrypt" in f"{first} {exc}".casefold() or "password" in f"{first} {exc}".casefold():
+                raise Quarantine("encrypted", f"{name}: password-protected ({exc}) / berkas berkata sandi") from exc
             raise Quarantine("corrupt", f"{name}: cannot be opened ({type(first).__name__}: {first}; "
                                         f"{type(exc).__name__}: {exc}) / berkas rusak") from exc
+
+
+def _sparse_book(data: bytes, fmt: str, name: str, limits: ReadLimits, skip: SheetFilter) -> RawBook | None:
+    """Check present cells against the limits; read the book sparsely if some sheet's extent is beyond them."""
+    if fmt not in ("xlsx", "ods"):
+        return None
+    try:
+        return _scan_and_read(data, fmt, name, limits, skip)
+    except (ET.ParseError, ValueError, KeyError, IndexError, zipfile.BadZipFile, EOFError, OSError):
+        return None  # broken XML: the libraries decide (and their failure is the verdict "corrupt")
+
+
+def _scan_and_read(data: bytes, fmt: str, name: str, limits: ReadLimits, skip: SheetFilter) -> RawBook | None:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if fmt == "ods":
+            if "content.xml" not in archive.namelist() or not sparse.ods_repeats_beyond(archive, limits.max_rows,
+                                                                                         limits.max_cols):
+                return None  # no row or column is repeated past the limits: the XML's own size bounds the grid
+            extents = sparse.scan_ods(archive, limits.max_rows, limits.max_cols)
+            for table, extent in extents.items():
+                _check_present(name, table, extent, limits)
+            if all(e.extent_rows <= limits.max_rows and e.extent_cols <= limits.max_cols for e in extents.values()):
+                return None
+            _check_sheet_count(name, len(extents), limits)
+            sheets = [RawSheet(t, skipped=reason) if (reason := skip(t)) else RawSheet(t, grid, [], numbers)
+                      for t, grid, numbers in sparse.read_ods(archive)]
+            return RawBook(sheets, "sparse")
+        layout = sparse.xlsx_layout(archive)
+        if layout is None:
+            return None
+        wanted = [s for s in layout.sheets if s.state == "visible" and not skip(s.name)]
+        huge = False
+        for sheet in wanted:
+            extent = sparse.scan_xlsx_sheet(archive, sheet.part, limits.max_rows, limits.max_cols)
+            _check_present(name, sheet.name, extent, limits)
+            huge = huge or extent.extent_rows > limits.max_rows or extent.extent_cols > limits.max_cols
+        if not huge:
+            return None
+        strings, dates = sparse.xlsx_tables(archive, layout)
+        sheets = []
+        for sheet in layout.sheets:
+            reason = ("hidden sheet / lembar tersembunyi" if sheet.state != "visible" else None) or skip(sheet.name)
+            if reason:
+                sheets.append(RawSheet(sheet.name, skipped=reason))
+                continue
+            grid, numbers = sparse.read_xlsx_sheet(archive, sheet.part, strings, dates, layout.date1904)
+            sheets.append(RawSheet(sheet.name, grid, [], numbers))
+        return RawBook(sheets, "sparse")
+
+
+def _check_present(name: str, sheet: str, extent: sparse.SheetExtent, limits: ReadLimits) -> None:
+    if extent.present_rows > limits.max_rows or extent.present_cols > limits.max_cols:
+        raise Quarantine("too_large", f"{name}: sheet '{sheet}' holds data in more than {limits.max_rows} rows or "
+                                      f"{limits.max_cols} columns ({extent.present_rows} rows x "
+                                      f"{extent.present_cols} columns counted) / lembar '{sheet}' terlalu besar")
 
 
 def _check_size(name: str, sheet: str, rows: int, cols: int, limits: ReadLimits) -> None:
@@ -195,20 +264,73 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codec
 _DELIMITERS = ";,\t|"
 
 
-def decode_text(data: bytes) -> str:
-    """Decode CSV bytes: BOM (UTF-8/UTF-16) if present, else UTF-8, else cp1252 (older Excel exports)."""
+_HIGH_RUN = re.compile(rb"[\x80-\xff]+")
+_CHUNK = 1 << 20
+
+
+def text_encoding(data: bytes, name: str = "csv") -> tuple[str, bytes]:
+    """The encoding of CSV bytes by evidence, and the bytes to decode with it (BOM kept, stray NULs removed).
+
+    BOM, then UTF-16 without BOM (NUL pattern), strict UTF-8, then GB18030 or cp1252: GBK text (Chinese-language
+    Windows) comes in runs of high bytes two at a time that decode to CJK; cp1252 text has single accented letters
+    among ASCII. When neither reading is clearly right the file is quarantined as ``encoding_unknown`` rather than
+    loaded as mojibake. Checks decode chunk by chunk, so no second copy of a big file is held.
+    """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return data.decode(encoding)
+            return _checked(data, encoding, name), data
+    utf16 = utf16_without_bom(data[:8192])
+    if utf16:
+        return _checked(data, utf16, name), data
+    if b"\x00" in data:
+        data = data.replace(b"\x00", b"")  # stray NULs (a few, or sniff would have said binary) carry no text
+    if _decodes(data, "utf-8"):
+        return "utf-8", data
+    runs = _HIGH_RUN.findall(data)
+    if sum(len(r) % 2 == 0 for r in runs) >= 0.9 * len(runs) and _decodes(data, "gb18030", _mostly_cjk):
+        return "gb18030", data
+    if sum(len(r) == 1 for r in runs) >= 0.9 * len(runs) and _decodes(data, "cp1252"):
+        return "cp1252", data
+    raise Quarantine("encoding_unknown", f"{name}: text is neither UTF-8, GBK nor cp1252 with certainty / "
+                                         "pengkodean huruf tidak dapat dipastikan; simpan ulang sebagai CSV UTF-8")
+
+
+def _mostly_cjk(text: str, counts: list[int]) -> None:
+    for char in text:
+        if ord(char) > 0x7F:
+            counts[0] += 1
+            counts[1] += "\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef"
+
+
+def _decodes(data: bytes, encoding: str, tally: Callable[[str, list[int]], None] | None = None) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    counts = [0, 0]  # non-ASCII characters, CJK among them
     try:
-        return data.decode("utf-8")
+        for start in range(0, len(data), _CHUNK):
+            text = decoder.decode(data[start:start + _CHUNK])
+            if tally:
+                tally(text, counts)
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        return False
+    return tally is None or counts[1] >= 0.3 * counts[0]  # CJK a good part of the non-ASCII text
+
+
+def _checked(data: bytes, encoding: str, name: str) -> str:
+    if not _decodes(data, encoding):
+        raise Quarantine("encoding_unknown", f"{name}: not valid {encoding} / pengkodean huruf tidak dapat dipastikan")
+    return encoding
+
+
+def decode_text(data: bytes, name: str = "csv") -> str:
+    """Decode CSV bytes with the encoding ``text_encoding`` finds by evidence (or raise Quarantine)."""
+    encoding, data = text_encoding(data, name)
+    return data.decode(encoding)
 
 
 def sniff_delimiter(text: str) -> str:
     """The delimiter of a CSV text: csv.Sniffer on the first lines, else the most frequent of ; , tab |."""
-    sample = "\n".join(text.splitlines()[:50])
+    sample = "\n".join(text[:65536].splitlines()[:50])
     try:
         return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
     except csv.Error:
@@ -218,8 +340,12 @@ def sniff_delimiter(text: str) -> str:
 
 def read_csv_grid(data: bytes, name: str, limits: ReadLimits) -> RawSheet:
     """Parse a CSV file into one sheet (named after the file) whose row numbers are line numbers."""
-    text = decode_text(data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    encoding, data = text_encoding(data, name)
+    # Decoded as it is parsed: a big file is never held as one string (nor twice, as StringIO would copy it).
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    delimiter = sniff_delimiter(stream.read(65536))
+    stream.seek(0)
+    reader = csv.reader(stream, delimiter=delimiter)
     grid: list[list[object]] = []
     numbers: list[int] = []
     line = 1

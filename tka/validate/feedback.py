@@ -87,10 +87,10 @@ def _is_local(fs: Any) -> bool:
     return bool({"file", "local"} & set(protocols))
 
 
-def _write_one(job: tuple[Any, str, FileMeta, pd.DataFrame, pd.DataFrame]) -> int:
+def _write_one(job: tuple[Any, str, FileMeta, pd.DataFrame, pd.DataFrame, str | None]) -> int:
     """Write one workbook to a temporary name beside its target, then rename it; returns its size in bytes."""
-    fs, target, meta, rows, issues = job
-    data = write_feedback_workbook(rows, issues, meta)
+    fs, target, meta, rows, issues, tmpdir = job
+    data = write_feedback_workbook(rows, issues, meta, tmpdir)
     folder = target.rsplit("/", 1)[0]
     fs.makedirs(folder, exist_ok=True)
     partial = f"{folder}/.{target.rsplit('/', 1)[1]}.{os.getpid()}.part"
@@ -134,7 +134,8 @@ def _existing(fs: Any, review_root: str) -> dict[str, int]:
 
 
 def write_feedback_workbooks(fs: Any, root: str, period: str, files: Sequence[FeedbackFile], *, workers: int = 2,
-                             progress: Callable[[int, int], None] | None = None) -> FeedbackReport:
+                             progress: Callable[[int, int], None] | None = None,
+                             tmpdir: str | None = None) -> FeedbackReport:
     """Write the feedback workbook of each of ``files`` under ``<root>/_review/<period>/``.
 
     Unchanged workbooks are kept, the rest are written in ``workers`` processes on a local drive with at least
@@ -168,8 +169,8 @@ def write_feedback_workbooks(fs: Any, root: str, period: str, files: Sequence[Fe
         if progress:
             progress(done, total)
 
-    def job(target: str, file: FeedbackFile) -> tuple[Any, str, FileMeta, pd.DataFrame, pd.DataFrame]:
-        return fs, f"{root}/{target}", file.meta, file.rows[shown_columns(file.rows)], file.issues
+    def job(target: str, file: FeedbackFile) -> tuple[Any, str, FileMeta, pd.DataFrame, pd.DataFrame, str | None]:
+        return fs, f"{root}/{target}", file.meta, file.rows[shown_columns(file.rows)], file.issues, tmpdir
 
     in_process: list[tuple[str, FeedbackFile, str | None]] = []
     parallel = _is_local(fs) and workers > 1 and len(files) >= MIN_PARALLEL

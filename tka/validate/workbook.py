@@ -143,8 +143,9 @@ class _Workbook(xlsxwriter.Workbook):
 class _Book:
     """An xlsxwriter workbook with the few formats the review workbooks use, made once each."""
 
-    def __init__(self, target: IO[bytes]) -> None:
-        self.wb = _Workbook(target, WORKBOOK_OPTIONS)
+    def __init__(self, target: IO[bytes], tmpdir: str | None = None) -> None:
+        # tmpdir: a private (0700) run folder, so rows with passports never sit in a shared temp folder after a kill
+        self.wb = _Workbook(target, {**WORKBOOK_OPTIONS, "tmpdir": tmpdir} if tmpdir else WORKBOOK_OPTIONS)
         self._formats: dict[tuple[tuple[str, Any], ...], Format] = {}
 
     def fmt(self, **props: Any) -> Format | None:
@@ -298,10 +299,10 @@ def shown_columns(rows: pd.DataFrame) -> list[str]:
 
 
 def write_feedback_workbook(rows_of_one_file: pd.DataFrame, issues_of_that_file: pd.DataFrame,
-                            file_meta: FileMeta | Mapping[str, Any]) -> bytes:
+                            file_meta: FileMeta | Mapping[str, Any], tmpdir: str | None = None) -> bytes:
     """The xlsx sent back to the agency: Petunjuk sheet, then its rows with failing cells highlighted."""
     buffer = io.BytesIO()
-    write_feedback_to(buffer, rows_of_one_file, issues_of_that_file, file_meta)
+    write_feedback_to(buffer, rows_of_one_file, issues_of_that_file, file_meta, tmpdir)
     return buffer.getvalue()
 
 
@@ -391,9 +392,9 @@ def _mark(issues: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def write_feedback_to(target: IO[bytes], rows_of_one_file: pd.DataFrame, issues_of_that_file: pd.DataFrame,
-                      file_meta: FileMeta | Mapping[str, Any]) -> None:
+                      file_meta: FileMeta | Mapping[str, Any], tmpdir: str | None = None) -> None:
     """Write the feedback workbook (see ``write_feedback_workbook``) into the binary file ``target``."""
-    with _Book(target) as book:
+    with _Book(target, tmpdir) as book:
         _feedback_sheets(book, rows_of_one_file, issues_of_that_file.to_dict("records"), FileMeta.coerce(file_meta))
 
 
@@ -477,10 +478,10 @@ def issue_counts(issues: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def write_month_export(issues: pd.DataFrame, summary_rows: Sequence[Mapping[str, Any]] | None,
-                       compliance: pd.DataFrame | None) -> bytes:
+                       compliance: pd.DataFrame | None, tmpdir: str | None = None) -> bytes:
     """The steward's workbook for a month: Ringkasan, Masalah (personal values masked), Kepatuhan."""
     buffer = io.BytesIO()
-    with _Book(buffer) as book:
+    with _Book(buffer, tmpdir) as book:
         _month_sheets(book, issues, summary_rows, compliance)
     return buffer.getvalue()
 

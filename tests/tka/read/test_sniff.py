@@ -156,14 +156,29 @@ def test_no_data_rows(drive: Path, read_one: Reader) -> None:
     _assert_quarantined(read_one("disnakertrans/nihil.xlsx"), "no_data_rows")
 
 
-def test_too_large_declared_dimension(drive: Path, read_one: Reader) -> None:
+def test_far_cell_beyond_declared_dimension_is_read_sparsely(drive: Path, read_one: Reader) -> None:
     book = openpyxl.Workbook()
     book.active.append(HEADER)
-    book.active["XFD1048576"] = "x"  # the sheet now declares A1:XFD1048576; the file stays tiny
+    book.active.append(ROW)
+    book.active["A1048576"] = "GAO"  # the sheet now spans A1:E1048576, but holds three rows of data
+    book.active["B1048576"] = "E7654321"
+    book.active["C1048576"] = "RRT"
     book.save(_path(drive, "besar.xlsx"))
     result = read_one("disnakertrans/besar.xlsx")
+    assert result.quarantine is None, result.detail
+    assert list(result.rows["row_number"]) == [2, 1048576]
+    assert list(result.rows["passport_no"]) == ["E12345678", "E7654321"]
+
+
+def test_too_large_counts_present_cells_only(drive: Path, read_one: Reader) -> None:
+    book = openpyxl.Workbook()
+    book.active.append(HEADER)
+    for index in range(1, 26):
+        book.active.cell(row=index * 1000, column=1, value=f"W{index}")  # 26 rows of data spread over 25,000
+    book.save(_path(drive, "besar.xlsx"))
+    result = read_one("disnakertrans/besar.xlsx", limits=ReadLimits(max_rows=20))
     _assert_quarantined(result, "too_large")
-    assert "1048576 rows x 16384 columns" in result.detail
+    assert "more than 20 rows" in result.detail
 
 
 def test_too_large_rows_beyond_limit(drive: Path, read_one: Reader) -> None:

@@ -294,3 +294,16 @@ def test_zip_level_changes_the_compression_not_the_parts(suites, config, monkeyp
     monkeypatch.setattr(workbook, "ZIP_LEVEL", 9)
     assert parts(write_feedback_workbook(rows, issues, META)) == parts(default)
     assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile
+
+
+def test_workbooks_stream_through_the_given_private_tmpdir(suites, config, tmp_path) -> None:
+    rows, issues = rows_and_issues(suites, config)
+    with pytest.raises(FileNotFoundError):  # xlsxwriter's row files go to tmpdir, nowhere else
+        write_feedback_workbook(rows, issues, META, tmpdir=str(tmp_path / "missing"))
+    private = tmp_path / "run-tmp"
+    private.mkdir(mode=0o700)
+    data = write_feedback_workbook(rows, issues, META, tmpdir=str(private))
+    assert load_workbook(io.BytesIO(data)).sheetnames[0] == "Petunjuk"
+    assert list(private.iterdir()) == []  # nothing with passports is left behind
+    write_month_export(issues, None, None, tmpdir=str(private))
+    assert list(private.iterdir()) == []
