@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tka.cli_files import files_app
 from tka.settings import PROJECT_ROOT, Settings, validate_period
 
 app = typer.Typer(
@@ -22,6 +23,7 @@ app = typer.Typer(
 review_app = typer.Typer(help="Steward: review validation failures, waive them, export the month.",
                          no_args_is_help=True)
 app.add_typer(review_app, name="review")
+app.add_typer(files_app, name="berkas")
 
 console = Console()
 err = Console(stderr=True)

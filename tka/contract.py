@@ -144,6 +144,8 @@ QUARANTINE_REASONS: dict[str, str] = {
     "zip_bomb": "Isi berkas terkompresi melebihi batas aman.",
     "unknown_source": "Berkas berada di folder yang tidak dikenal.",
     "read_error": "Terjadi kesalahan saat membaca berkas.",
+    # One place of a byte-identical file is read; every other place is quarantined with this reason and names it.
+    "duplicate_file": "Isi berkas sama persis dengan berkas lain yang sudah dibaca; isinya tidak dimuat dua kali.",
 }
 
 

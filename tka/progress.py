@@ -11,7 +11,7 @@ _listeners: list[Listener] = []
 
 def report(stage: str, done: int, total: int) -> None:
     """Tell every listener that ``done`` of ``total`` units of ``stage`` are finished."""
-    for listener in list(_listeners):
+    for listener in list(_listeners):  # noqa: PERF101 - a listener may unregister while we iterate
         listener(stage, done, total)
 
 
