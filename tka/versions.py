@@ -90,8 +90,8 @@ def normalise_file_name(path: str) -> str:
     """The file name without folder, extension, copy suffixes, dates, month names and version words."""
     name = posixpath.splitext(posixpath.basename(path))[0].casefold()
     name = _COPY_RE.sub(" ", name)
+    name = _DATE_RE.sub(" ", name.replace("_", " "))
     name = re.sub(r"[_\-.,+]+", " ", name)
-    name = _DATE_RE.sub(" ", name)
     name = _MONTH_RE.sub(" ", name)
     name = _VERSION_RE.sub(" ", name)
     name = re.sub(r"[()\[\]{}]", " ", name)

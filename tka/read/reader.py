@@ -94,11 +94,11 @@ def read_file(fs: fsspec.AbstractFileSystem, root: str, file: DiscoveredFile, co
         if file.source_kind is None:
             raise Quarantine("unknown_source", f"{file.path}: folder is not a known source in sources.yaml / "
                                                "folder tidak dikenal")
-        size = file.size or fs.size(_full(root, file.path))
+        size = file.size or fs.size(_full(root, file.drive_path or file.path))
         if size > limits.max_file_bytes:
             raise Quarantine("too_large", f"{file.path}: {size} bytes, limit {limits.max_file_bytes} / "
                                           "berkas terlalu besar")
-        content = fs.cat_file(_full(root, file.path))
+        content = fs.cat_file(_full(root, file.drive_path or file.path))
         sniffed = sniff(content, file.path, limits)
         fmt = sniffed.format
         return _read_book(content, sniffed.format, sniffed.date1904, file, config, limits, run_id)
