@@ -124,6 +124,17 @@ def print_summary(summary: dict[str, Any]) -> None:
         for item in summary["quarantined"]:
             q.add_row(item["path"], f"{item['reason']}: {item['message']}")
         console.print(q)
+    if summary.get("revision_candidates"):
+        r = Table(title="Mungkin revisi satu sama lain (keduanya dimuat; putuskan dengan `tka berkas`)")
+        r.add_column("berkas lama")
+        r.add_column("berkas baru")
+        r.add_column("TKA sama", justify="right")
+        for pair in summary["revision_candidates"][:10]:
+            ratio = "" if pair["ratio"] is None else f"{round(pair['ratio'] * 100)}%"
+            r.add_row(pair["older"], pair["newer"], ratio)
+        console.print(r)
+        console.print("[bold]tka berkas ganti <berkas lama> --dengan <berkas baru>[/] atau "
+                      "[bold]tka berkas pertahankan <berkas>[/]")
     if summary.get("missing_companies"):
         console.print("Companies that must report and did not: "
                       + ", ".join(summary["missing_companies"][:10])

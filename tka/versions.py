@@ -128,6 +128,15 @@ def file_identifiers(rows: pd.DataFrame | None) -> list[set[str]]:
     return [ids for ids in found if ids]
 
 
+def filled_fields(rows: pd.DataFrame | None) -> frozenset[str]:
+    """The canonical worker fields a file has a value for on at least one row."""
+    from tka.contract import WORKER_FIELDS
+
+    if rows is None or rows.empty:
+        return frozenset()
+    return frozenset(c for c in WORKER_FIELDS if c in rows.columns and rows[c].notna().any())
+
+
 def overlap_ratio(a: Sequence[set[str]], b: Sequence[set[str]]) -> float | None:
     """Share of the smaller file's identified rows with an identifier in the other file (None if one has none)."""
     if not a or not b:
@@ -190,6 +199,7 @@ def decide_revisions(files: Iterable[Any], rows: Mapping[str, pd.DataFrame | Non
         paths = [str(_get(f, "path", "file_path")) for f in members]
         names = {p: normalise_file_name(p) for p in paths}
         ids = {p: file_identifiers(rows.get(p)) for p in paths}
+        fields = {p: filled_fields(rows.get(p)) for p in paths}
         for i, old in enumerate(paths):
             if old in decision.replaced or old in kept:
                 continue
@@ -198,7 +208,8 @@ def decide_revisions(files: Iterable[Any], rows: Mapping[str, pd.DataFrame | Non
                 same_name = bool(names[old]) and names[old] == names[new]
                 if same_name and (ratio is None or ratio >= AMBIGUOUS_OVERLAP):
                     decision.replaced[old] = Replacement(old, new, "name", ratio)
-                elif ratio is not None and ratio >= REVISION_OVERLAP:
+                elif ratio is not None and ratio >= REVISION_OVERLAP and fields[old] <= fields[new]:
+                    # the same workers with other facts (an RPTKA list and a Notifikasi list) is no revision
                     decision.replaced[old] = Replacement(old, new, "overlap", ratio)
                 else:
                     continue

@@ -49,7 +49,8 @@ def _table(url: str, sql: str) -> pd.DataFrame:
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
-            return pd.read_sql(sa.text(sql), conn)
+            frame = pd.read_sql(sa.text(sql), conn)
+            return frame.astype(object).where(frame.notna(), None)
     finally:
         engine.dispose()
 
@@ -97,19 +98,20 @@ def test_several_files_revisions_duplicates_and_odd_names(tmp_path, warehouse_ur
     assert summary["revision_candidates"] == []
 
     ledger = _table(warehouse_url, "select path, status, superseded_reason from file_ledger order by path")
-    assert ledger[ledger["path"].str.contains("perusahaan")].to_dict("records") == [
+    assert sorted(ledger[ledger["path"].str.contains("perusahaan")].to_dict("records"),
+                  key=lambda r: r["path"]) == [
         {"path": f"{p}/{NIB} PT Bumi Agustus revisi.csv", "status": "loaded", "superseded_reason": None},
         {"path": f"{p}/{NIB} PT Bumi Agustus.csv", "status": "superseded",
          "superseded_reason": summary["superseded"][0]["reason"]},
-        {"path": f"{p}/{NIB} PT Bumi\\nbaris baru.csv", "status": "loaded", "superseded_reason": None},
         {"path": non_utf8, "status": "loaded", "superseded_reason": None},
+        {"path": f"{p}/{NIB} PT Bumi\\nbaris baru.csv", "status": "loaded", "superseded_reason": None},
         {"path": f"{p}/{ODD_LONG.split('/', 1)[1]}", "status": "loaded", "superseded_reason": None},
         {"path": f"{p}/{NIB} site Muara.csv", "status": "loaded", "superseded_reason": None},
         {"path": f"{p}/{NIB2} PT Lain.csv", "status": "quarantined", "superseded_reason": None},
     ]
     issues = _table(warehouse_url, "select file_path, rule, raw_value from validation_issue "
-                                   "where rule like 'file:%' order by file_path")
-    assert issues.to_dict("records") == [
+                                   "where rule like 'file:%'")
+    assert sorted(issues.to_dict("records"), key=lambda r: r["file_path"]) == [
         {"file_path": f"{PERIOD}/imigrasi/kosong.xlsx", "rule": "file:empty", "raw_value": None},
         {"file_path": f"{PERIOD}/kecamatan/Laporan Kec. Tabang Agustus 2025.xlsx", "rule": "file:empty",
          "raw_value": None},

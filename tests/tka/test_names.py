@@ -33,3 +33,12 @@ def test_feedback_workbook_paths_from_any_name():
     name = path.rsplit("/", 1)[1]
     assert path.startswith("_review/2025-08/company/") and len(name.encode()) <= 120
     assert feedback_path("2025-08", None, "2025-08/lain/a.csv") == "_review/2025-08/lainnya/a__umpan_balik.xlsx"
+
+
+def test_a_record_key_of_a_long_sheet_name_fits_the_warehouse_column():
+    from tka.contract import RECORD_KEY_MAX, record_key
+
+    assert record_key("a" * 64, "Agustus", 7) == "aaaaaaaaaaaaaaaa:Agustus:7"
+    long = record_key("a" * 64, "x" * 250, 1234567)
+    assert len(long) == RECORD_KEY_MAX and long.endswith(":1234567")
+    assert long != record_key("a" * 64, "x" * 249 + "y", 1234567)

@@ -76,6 +76,15 @@ def test_most_workers_shared_is_a_revision_whatever_the_name():
         f"revisi: sebagian besar TKA sama, 80% TKA sama; diganti oleh {files[1]['path']}"
 
 
+def test_the_same_workers_with_other_facts_are_no_revision():
+    files = [_file("rptka.xlsx", "s1", 2, "disnakertrans"), _file("notifikasi.xlsx", "s2", 3, "disnakertrans")]
+    rptka = _rows(files[0]["path"], _passports("E", 10)).assign(rptka_no="RPTKA-1")
+    notifikasi = _rows(files[1]["path"], _passports("E", 10)).assign(notifikasi_no="N-1")
+    decision = decide_revisions(files, {files[0]["path"]: rptka, files[1]["path"]: notifikasi})
+    assert decision.replaced == {}
+    assert decision.ambiguous == [AmbiguousPair(files[0]["path"], files[1]["path"], "overlap", 1.0)]
+
+
 def test_some_shared_workers_or_a_same_name_with_other_workers_is_ambiguous_and_both_stay():
     files = [_file("laporan.xlsx", "s1", 2), _file("data lain.xlsx", "s2", 3),
              _file(f"{NIB} Agustus.xlsx", "s3", 4), _file(f"{NIB} Agustus revisi.xlsx", "s4", 5)]
