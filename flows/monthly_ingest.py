@@ -18,6 +18,7 @@ from tasks.read import read_files
 from tasks.review import publish_review
 from tasks.unchanged import find_unchanged_load, fingerprint_inputs, report_unchanged
 from tasks.validate import fetch_waivers, validate_rows
+from tasks.versions import carry_decisions, decide_revisions
 
 Period = Annotated[str, StringConstraints(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$")]
 
@@ -53,7 +54,9 @@ def monthly_ingest(
 
     config = opaque(load_rules(run, config))
     batch = opaque(read_files(run, config, selection))
+    batch = opaque(decide_revisions(run, selection, batch))
     validated = opaque(validate_rows(run, config, batch, waivers))
+    validated = opaque(carry_decisions(run, selection, batch, validated, waivers))
 
     known = opaque(fetch_known_workers(run))
     resolved = opaque(deduplicate_workers(run, config, validated, known))

@@ -24,15 +24,18 @@ def discover_files(run: RunContext, config: RunConfig) -> list[Any]:
 
 @task(name="register-files", **STAGE, **IO_RETRIES)
 def register_files(run: RunContext, files: list[Any]) -> FileSelection:
-    """Write every file to the ledger and pick, per source, the newest version to read."""
-    from tka.warehouse import pick_current_files, record_files
+    """Write every file to the ledger; all are read (revisions are decided on the read rows, after reading)."""
+    from tka.warehouse import record_files
+    from tka.warehouse.files import earlier_versions, file_choices
 
+    infos = [dataclasses.asdict(f) for f in files]
     with warehouse(run) as engine:
-        record_files(engine, run.run_id, run.period, [dataclasses.asdict(f) for f in files])
-    winners, superseded = pick_current_files([dataclasses.asdict(f) for f in files])
-    active_paths = {w["path"] for w in winners}
-    selection = FileSelection(files=files, active=[f for f in files if f.path in active_paths],
-                              superseded=superseded)
-    if superseded:
-        get_run_logger().info("%d files superseded by newer versions", len(superseded))
-    return selection
+        record_files(engine, run.run_id, run.period, infos)
+        choices = file_choices(engine, run.period)
+        shas = {(f.path, f.sha256) for f in files}
+        earlier = earlier_versions(engine, run.period, {f.path for f in files})
+    # Earlier versions of a path now holding other content: a same-path overwrite supersedes them.
+    overwritten = sorted({(str(r.path), str(r.file_sha256)) for r in earlier.itertuples()} - shas)
+    if overwritten:
+        get_run_logger().info("%d earlier file versions overwritten at the same path", len(overwritten))
+    return FileSelection(files=files, active=list(files), superseded={}, choices=choices, overwritten=overwritten)

@@ -37,7 +37,8 @@ def validate_rows(run: RunContext, config: RunConfig, batch: ReadBatch, waivers:
         found.append(run_suite(rows, kind, run.period, config.suites, config.validation, headers=headers,
                                collect=gx_results))
     progress.report("Validating", 2, 2)
-    found += [file_issue(path, batch.files[path].sha256, res.quarantine)
+    duplicates = batch.revisions.duplicates if batch.revisions is not None else {}
+    found += [file_issue(path, batch.files[path].sha256, res.quarantine, other_place=duplicates.get(path))
               for path, res in sorted(batch.quarantined.items())]
     found += [layout_issues(path, batch.files[path].sha256, res.drift)
               for path, res in sorted(batch.results.items()) if not res.quarantine and res.drift.has_drift]

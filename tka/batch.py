@@ -360,7 +360,8 @@ def read_many(fs: Any, root: str, files: list[Any], config: Any, run_id: str, *,
                 file = todo[index]
                 if local:
                     return (fs, root, file, config, limits, None)
-                return (None, root, file, config, limits, fs.cat_file(f"{root.rstrip('/')}/{file.path}"))
+                where = f"{root.rstrip('/')}/{file.drive_path or file.path}"
+                return (None, root, file, config, limits, fs.cat_file(where))
 
             with ReaderPool(min(workers, len(todo)), IsolationLimits(timeout_s, memory_mb), scratch,
                             "tka.batch:read_in_child") as pool:

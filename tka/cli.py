@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tka.cli_files import files_app
 from tka.cli_layout import layout_app
 from tka.cli_reference import reference_app
 from tka.settings import PROJECT_ROOT, Settings, validate_period
@@ -26,6 +27,7 @@ review_app = typer.Typer(help="Steward: review validation failures, waive them, 
 app.add_typer(review_app, name="review")
 app.add_typer(layout_app, name="layout")
 app.add_typer(reference_app, name="negara")
+app.add_typer(files_app, name="berkas")
 
 console = Console()
 err = Console(stderr=True)
@@ -129,6 +131,17 @@ def print_summary(summary: dict[str, Any]) -> None:
         for item in summary["quarantined"]:
             q.add_row(item["path"], f"{item['reason']}: {item['message']}")
         console.print(q)
+    if summary.get("revision_candidates"):
+        r = Table(title="Mungkin revisi satu sama lain (keduanya dimuat; putuskan dengan `tka berkas`)")
+        r.add_column("berkas lama")
+        r.add_column("berkas baru")
+        r.add_column("TKA sama", justify="right")
+        for pair in summary["revision_candidates"][:10]:
+            ratio = "" if pair["ratio"] is None else f"{round(pair['ratio'] * 100)}%"
+            r.add_row(pair["older"], pair["newer"], ratio)
+        console.print(r)
+        console.print("[bold]tka berkas ganti <berkas lama> --dengan <berkas baru>[/] atau "
+                      "[bold]tka berkas pertahankan <berkas>[/]")
     if summary.get("missing_companies"):
         console.print("Companies that must report and did not: "
                       + ", ".join(summary["missing_companies"][:10])

@@ -17,6 +17,7 @@ Drive layout (configurable in ``config/sources.yaml``; this is the default)::
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -179,9 +180,23 @@ QUARANTINE_REASONS: dict[str, str] = {
     "encoding_unknown": "Pengkodean huruf berkas CSV tidak dapat dipastikan; simpan ulang sebagai CSV UTF-8 atau "
                         "xlsx lalu kirim ulang.",
     "changed_during_run": "Berkas berubah saat sedang dibaca; berkas akan dibaca lagi pada proses berikutnya.",
+    # One place of a byte-identical file is read; every other place is quarantined with this reason and names it.
+    "duplicate_file": "Isi berkas sama persis dengan berkas lain yang sudah dibaca; isinya tidak dimuat dua kali.",
 }
 
 
 def record_key(file_sha256: str, sheet: str, row_number: int) -> str:
-    """Stable key of one source row: the same file content gives the same key in every run."""
-    return f"{file_sha256[:16]}:{sheet}:{row_number}"
+    """Stable key of one source row: the same file content gives the same key in every run.
+
+    A key longer than ``RECORD_KEY_MAX`` (a CSV's "sheet" is its file name, which may be 250 bytes) keeps the
+    sheet's start and a hash of the whole sheet name instead, so it fits the warehouse column.
+    """
+    prefix = f"{file_sha256[:16]}:{sheet}:"
+    if len(prefix) + 7 > RECORD_KEY_MAX:  # room for a 7-digit row number, whatever the row (same prefix)
+        digest = hashlib.sha256(str(sheet).encode("utf-8", "surrogateescape")).hexdigest()[:12]
+        room = RECORD_KEY_MAX - 7 - len(f"{file_sha256[:16]}::") - len(digest) - 1
+        prefix = f"{file_sha256[:16]}:{str(sheet)[:room]}~{digest}:"
+    return f"{prefix}{row_number}"
+
+
+RECORD_KEY_MAX = 96  # the warehouse's record_key column

@@ -51,6 +51,8 @@ class FileSelection:
     files: list[Any]
     active: list[Any]
     superseded: dict[str, str] = field(default_factory=dict)  # superseded path -> path that replaced it
+    choices: list[Any] = field(default_factory=list)  # the steward's file decisions (tka.versions.FileChoice)
+    overwritten: list[tuple[str, str]] = field(default_factory=list)  # (path, sha256) of earlier versions
 
 
 @dataclass
@@ -61,6 +63,7 @@ class ReadBatch:
     results: dict[str, Any]  # path -> ReadResult
     worker_rows: pd.DataFrame
     registry_rows: pd.DataFrame
+    revisions: Any = None  # tka.versions.RevisionDecision: files replaced by a revision, duplicates, ambiguous
 
     def files_frame(self) -> pd.DataFrame:
         """One row per read file: path, source kind and id, SHA-256, quarantine reason, received time."""
@@ -168,6 +171,7 @@ def input_fingerprint(run: RunContext, config: RunConfig, selection: FileSelecti
         "period": run.period,
         "files": sorted([f.path, f.sha256, f.source_kind, f.source_id, str(f.modified)] for f in selection.files),
         "superseded": sorted(selection.superseded.items()),
+        "file_choices": sorted([c.path, c.action, c.replaced_by or ""] for c in selection.choices),
         "config": config.fingerprint,
         "waivers": sorted(waivers),
         "earlier_loads": sorted([str(x["period"]), str(x["run_id"]), str(x.get("loaded_at"))]

@@ -25,12 +25,15 @@ def run_summary(run: RunContext, selection: FileSelection, batch: ReadBatch, val
     ]
     issues = validated.issues
     layout = issues[issues["rule"].isin(["header_guessed", "column_missing", "column_unexpected"])]
+    revisions = getattr(batch, "revisions", None)
+    replaced = revisions.replaced if revisions is not None else {}
     return {
         "period": run.period,
         "flow_run_id": run.run_id,
         "files_total": len(selection.files),
-        "files_superseded": len(selection.superseded),
-        "files_read": len(selection.active) - len(quarantined),
+        # every replaced version: revisions (by name, workers or the steward) and same-path overwrites
+        "files_superseded": len(selection.superseded) + len(replaced) + len(selection.overwritten),
+        "files_read": len(batch.results) - len(quarantined),
         "files_quarantined": len(quarantined),
         "rows_total": rows_total,
         "rows_accepted": rows_total - rejected,
@@ -48,4 +51,8 @@ def run_summary(run: RunContext, selection: FileSelection, batch: ReadBatch, val
         "columns_missing": int((layout["rule"] == "column_missing").sum()),
         "columns_unexpected": int((layout["rule"] == "column_unexpected").sum()),
         "quarantined": quarantined,
+        "superseded": [{"path": path, "replaced_by": r.replaced_by, "reason": r.describe()}
+                       for path, r in sorted(replaced.items())],
+        # pairs that might be revisions of each other: both loaded until `tka berkas ganti|pertahankan`
+        "revision_candidates": [p.as_dict() for p in revisions.ambiguous] if revisions is not None else [],
     }

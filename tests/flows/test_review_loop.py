@@ -292,7 +292,10 @@ def test_a_corrected_file_supersedes_the_old_version(resend, kind, sample, tmp_p
     # Both versions are in the ledger: the old one superseded by the new one, which is loaded.
     ledger = {k: r for k, r in now["file_ledger"].items() if r["path"] in (old_path, new_path)}
     assert set(ledger) == {(old_sha, old_path, PERIOD), (new_sha, new_path, PERIOD)}
-    assert ledger[(old_sha, old_path, PERIOD)] == {**old_ledger, "status": "superseded", "superseded_by": new_sha}
+    reason = ("versi baru dengan nama berkas yang sama" if resend == "same_path" else
+              f"revisi: nama berkas sama, 100% TKA sama; diganti oleh {new_path}")
+    assert ledger[(old_sha, old_path, PERIOD)] == {**old_ledger, "status": "superseded", "superseded_by": new_sha,
+                                                   "superseded_reason": reason}
     new_ledger = ledger[(new_sha, new_path, PERIOD)]
     n_rows = len(entry["rows"]) - sum(map(len, deleted.values()))
     assert (new_ledger["status"], new_ledger["rows_read"], new_ledger["superseded_by"],
@@ -305,19 +308,23 @@ def test_a_corrected_file_supersedes_the_old_version(resend, kind, sample, tmp_p
     assert sorted(json.loads(load_after["file_shas"])) == \
         sorted([s for s in json.loads(load_before["file_shas"]) if s != old_sha] + [new_sha])
 
-    # Issues: the old version's are kept, closed as replaced; the new version has exactly the old issues of
-    # the rows it did not correct, at their new places; every other file's issues are untouched.
+    # Issues: the old version's are kept: the ones the new version no longer has are fixed, the others stay
+    # open; the new version has exactly the old issues of the rows it did not correct, at their new places;
+    # every other file's issues are untouched.
     old_issues = [i for i in before["validation_issue"] if i["file_sha256"] == old_sha]
-    assert {k: i for k, i in now["validation_issue"].items() if i["file_sha256"] == old_sha} == \
-        {_key("validation_issue", i): {**i, "status": "replaced"} for i in old_issues}
     fixed_issue_ids = {i["issue_id"] for found in fixes.values() for i, _ in found}
+    gone = {i["issue_id"] for i in old_issues if i["issue_id"] in fixed_issue_ids or (i["sheet"], i["row_number"])
+            in {(s, n) for s, ns in deleted.items() for n in ns}}
+    assert {k: i for k, i in now["validation_issue"].items() if i["file_sha256"] == old_sha} == \
+        {_key("validation_issue", i): {**i, "status": "fixed" if i["issue_id"] in gone else "open"}
+         for i in old_issues}
     want_new = {}
     for i in old_issues:
-        if i["issue_id"] in fixed_issue_ids or (i["sheet"], i["row_number"]) in \
-                {(s, n) for s, ns in deleted.items() for n in ns}:
+        if i["issue_id"] in gone:
             continue
         number = _moved(deleted, i["sheet"], i["row_number"])
-        new = {**i, "issue_id": issue_id(new_sha, i["sheet"], number, i["column"], i["rule"]),
+        new = {**i, "issue_id": issue_id(new_sha, i["sheet"], number, i["column"], i["rule"],
+                                               file_path=new_path),
                "record_key": record_key(new_sha, i["sheet"], number), "file_path": new_path,
                "file_sha256": new_sha, "row_number": number}
         want_new[_key("validation_issue", new)] = new
@@ -374,4 +381,4 @@ def test_a_corrected_file_supersedes_the_old_version(resend, kind, sample, tmp_p
     assert second["rows_rejected"] == first["rows_rejected"]
     assert second["workers"] == first["workers"]
     assert second["files_total"] == first["files_total"] + (resend == "new_name")
-    assert second["files_superseded"] == (1 if resend == "new_name" else 0)
+    assert second["files_superseded"] == 1  # a same-path overwrite counts too

@@ -35,8 +35,8 @@ def clean_name_text(text: str) -> str | None:
 
 
 def name_key(name: str) -> str:
-    """The name's letters, sorted: equal for "GAO XUEFENG", "XUEFENG GAO" and "GAO XUE FENG"."""
-    return "".join(sorted(name.replace(" ", "")))
+    """The name's letters, sorted: equal for "GAO XUEFENG", "XUEFENG GAO", "GAO XUE FENG" and "GAO, XUEFENG"."""
+    return "".join(sorted(c for c in name if c.isalpha()))
 
 
 def name_score(a: str, b: str) -> float:

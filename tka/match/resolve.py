@@ -291,37 +291,44 @@ def _passport_links(
     near = passport_matcher(cfg.lookalike, cfg.passport_max_edits)
     passport, name = nodes.passport, nodes.name
 
-    # Typos: blocks of (nationality, birth date); only blocks holding two or more passports can link.
-    rows = np.flatnonzero(nodes.has_passport & nodes.has_birth_date)
-    blocks = group_codes(nodes.nationality_code[rows], nodes.birth_date_code[rows])
-    multi = multi_valued(blocks, keys[rows])
-    found: list[tuple[int, int, int]] = []
-    for block, members in runs(blocks[multi], rows[multi]):
-        holders: dict[str, list[int]] = defaultdict(list)
-        for i in members:
-            holders[passport[i]].append(i)  # type: ignore[index]
-        for pa, pb in itertools.combinations(holders, 2):
-            if not near(pa, pb):
-                continue
-            for i, j in itertools.product(holders[pa], holders[pb]):
-                lo, hi = (i, j) if i < j else (j, i)
-                if same_person(name[lo], name[hi]):
-                    found.append((block, lo, hi))
-    for _, i, j in sorted(found):  # the order of a pass over each block's pairs
-        puf.union(int(keys[i]), int(keys[j]))
-        edges.append((i, j, "passport_typo"))
+    # Typos: blocks of (nationality, birth date), then of (nationality, name letters) for rows whose birth date
+    # is missing on one side; only blocks holding two or more passports can link.
+    found: list[tuple[int, int, int, int]] = []
+    dated = np.flatnonzero(nodes.has_passport & nodes.has_birth_date)
+    named = np.flatnonzero(nodes.has_passport & nodes.has_name)
+    for step, (rows, blocks) in enumerate((
+            (dated, group_codes(nodes.nationality_code[dated], nodes.birth_date_code[dated])),
+            (named, group_codes(nodes.nationality_code[named], nodes.name_key_code[named])))):
+        multi = multi_valued(blocks, keys[rows])
+        for block, members in runs(blocks[multi], rows[multi]):
+            holders: dict[str, list[int]] = defaultdict(list)
+            for i in members:
+                holders[passport[i]].append(i)  # type: ignore[index]
+            for pa, pb in itertools.combinations(holders, 2):
+                if not near(pa, pb):
+                    continue
+                for i, j in itertools.product(holders[pa], holders[pb]):
+                    lo, hi = (i, j) if i < j else (j, i)
+                    dob_lo, dob_hi = nodes.birth_date[lo], nodes.birth_date[hi]
+                    if same_person(name[lo], name[hi]) and (dob_lo is None or dob_hi is None or dob_lo == dob_hi):
+                        found.append((step, block, lo, hi))
+    for _, _, i, j in sorted(found):  # the order of a pass over each block's pairs
+        if puf.find(int(keys[i])) != puf.find(int(keys[j])):
+            puf.union(int(keys[i]), int(keys[j]))
+            edges.append((i, j, "passport_typo"))
 
     # Renewals: same KITAS/Notifikasi/RPTKA number and birth date, another passport, the same name.
     for key in cfg.renewal_keys:
         ids = nodes.id_code[key]
-        rows = np.flatnonzero(nodes.has_passport & nodes.has_birth_date & (ids >= 0))
-        blocks = group_codes(nodes.nationality_code[rows], ids[rows], nodes.birth_date_code[rows])
+        rows = np.flatnonzero(nodes.has_passport & (ids >= 0))
+        blocks = group_codes(nodes.nationality_code[rows], ids[rows])
         multi = multi_valued(blocks, keys[rows])
         for _, members in runs(blocks[multi], rows[multi]):
             for i, j in itertools.combinations(members, 2):
                 if (
                     passport[i] != passport[j]
                     and same_person(name[i], name[j])
+                    and dates_compatible(nodes.birth_date[i], nodes.birth_date[j])
                     and puf.find(int(keys[i])) != puf.find(int(keys[j]))
                 ):
                     puf.union(int(keys[i]), int(keys[j]))
@@ -336,6 +343,23 @@ def _passport_links(
         for i, j in itertools.combinations(members, 2):
             if (passport[i] != passport[j] and puf.find(int(keys[i])) != puf.find(int(keys[j]))
                     and _corroborated(nodes, i, j)):
+                puf.union(int(keys[i]), int(keys[j]))
+                edges.append((i, j, "renewed_passport"))
+    # The same with a birth date missing on one side: name letters and nationality, two passports only, and the
+    # same company (never expiry alone: without a birth date two namesakes are too likely).
+    passport_dobs: dict[int, set[str]] = defaultdict(set)  # birth dates seen with each passport
+    for i in np.flatnonzero(nodes.has_passport & nodes.has_birth_date).tolist():
+        passport_dobs[int(keys[i])].add(nodes.birth_date[i])  # type: ignore[arg-type]
+    rows = np.flatnonzero(nodes.has_passport & nodes.has_name)
+    blocks = group_codes(nodes.nationality_code[rows], nodes.name_key_code[rows])
+    multi = multi_valued(blocks, keys[rows])
+    for _, members in runs(blocks[multi], rows[multi]):
+        if len({puf.find(int(keys[i])) for i in members}) != 2:
+            continue
+        for i, j in itertools.combinations(members, 2):
+            if (passport[i] != passport[j] and puf.find(int(keys[i])) != puf.find(int(keys[j]))
+                    and dob_sets_agree(passport_dobs[int(keys[i])], passport_dobs[int(keys[j])])
+                    and _companies(nodes, i) & _companies(nodes, j)):
                 puf.union(int(keys[i]), int(keys[j]))
                 edges.append((i, j, "renewed_passport"))
     classes = [puf.find(k) if k >= 0 else None for k in keys.tolist()]
@@ -443,12 +467,44 @@ def dates_compatible(a: str | None, b: str | None) -> bool:
     return sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
+def dob_sets_agree(a: set[str] | frozenset[str], b: set[str] | frozenset[str]) -> bool:
+    """Birth dates of two records (or clusters) that may be one person's: one side has none, or some pair is
+    compatible (equal, swapped, one digit apart)."""
+    return not a or not b or any(dates_compatible(x, y) for x in a for y in b)
+
+
+class _Dobs:
+    """The birth dates of each cluster, for the name-based steps (built once the passport steps are done)."""
+
+    def __init__(self, clusters: _Clusters, nodes: _Nodes) -> None:
+        self.clusters = clusters
+        self.sets: dict[int, set[str]] = defaultdict(set)
+        for i, dob in enumerate(nodes.birth_date):
+            if dob is not None:
+                self.sets[clusters.find(i)].add(dob)
+
+    def agree(self, i: int, j: int) -> bool:
+        """Whether the clusters of rows ``i`` and ``j`` may hold one person's birth dates."""
+        return dob_sets_agree(self.sets.get(self.clusters.find(i), set()),
+                              self.sets.get(self.clusters.find(j), set()))
+
+    def link(self, i: int, candidates: list[int], reason: str) -> None:
+        """``link_unique`` when every candidate's cluster agrees with ``i``'s on birth dates; keep the sets."""
+        if not candidates or not all(self.agree(i, j) for j in candidates):
+            return
+        before = {self.clusters.find(x) for x in (i, *candidates)}
+        self.clusters.link_unique(i, candidates, reason)
+        merged: set[str] = set().union(*(self.sets.pop(r, set()) for r in before))
+        if merged:
+            self.sets[self.clusters.find(i)] = merged
+
+
 def _nationalities_agree(nodes: _Nodes, i: int, j: int) -> bool:
     a, b = nodes.nationality[i], nodes.nationality[j]
     return a is None or b is None or a == b
 
 
-def _link_name_loose(clusters: _Clusters, nodes: _Nodes) -> None:
+def _link_name_loose(clusters: _Clusters, nodes: _Nodes, dobs: _Dobs) -> None:
     """Passport-less rows join the one person of their name letters who was born in the same year (a swapped
     day and month, a one-digit typo) or works at the same company, where a nationality is missing on one side.
 
@@ -480,7 +536,37 @@ def _link_name_loose(clusters: _Clusters, nodes: _Nodes) -> None:
                               and _nationalities_agree(nodes, i, j)
                               and dates_compatible(nodes.birth_date[i], nodes.birth_date[j])]
                 if candidates and len({clusters.find(j) for j in candidates}) == 1:
-                    clusters.link_unique(i, candidates, "name_loose")
+                    dobs.link(i, candidates, "name_loose")
+
+
+def _link_unique_name(clusters: _Clusters, nodes: _Nodes, dobs: _Dobs) -> None:
+    """A passport-less row of the period joins the one person of the month (and of the known workers) whose
+    records carry its name letters, when nationality and birth date do not disagree.
+
+    Kecamatan offices report names without documents; a name that only one person holds is that person. When
+    two people hold the name, the row stays on its own (a finding for the steward, never a guess).
+    """
+    named = np.flatnonzero(nodes.has_name)
+    if not len(named):
+        return
+    codes = nodes.name_key_code[named]
+    for _, group in runs(codes, named):
+        if len(group) < 2:
+            continue
+        lone = [i for i in group if not nodes.has_passport[i] and i < nodes.n_current]
+        if not lone:
+            continue
+        for i in lone:
+            others = [j for j in group if clusters.find(j) != clusters.find(i)]
+            heads = {clusters.find(j) for j in others}
+            if len(heads) != 1:
+                continue
+            mine = _companies(nodes, i)
+            theirs = set().union(*(_companies(nodes, j) for j in others))
+            if mine and theirs and not mine & theirs:
+                continue  # another employer named: maybe another person of that name
+            if all(_nationalities_agree(nodes, i, j) for j in others):
+                dobs.link(i, others, "name_unique")
 
 
 def _link_name_company(clusters: _Clusters, nodes: _Nodes) -> None:
@@ -582,8 +668,10 @@ def resolve(rows: pd.DataFrame, known: pd.DataFrame | None, period: str, config:
         clusters.union(i, j, reason)
     _link_name_dob(clusters, nodes, same_person)
     _link_name_company(clusters, nodes)
-    _link_name_loose(clusters, nodes)
+    dobs = _Dobs(clusters, nodes)
+    _link_name_loose(clusters, nodes, dobs)
     _link_copies(clusters, current["_copy_of"].to_numpy())
+    _link_unique_name(clusters, nodes, _Dobs(clusters, nodes))
     return _assign_ids(nodes, clusters, period)
 
 

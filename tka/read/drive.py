@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import fsspec
 
+from tka.names import printable_name
 from tka.read.config import SourcesConfig, SourceSpec
 from tka.read.normalize import normalize_kecamatan, normalize_nib
 
@@ -32,6 +33,8 @@ class DiscoveredFile:
     sha256: str = ""
     modified: dt.datetime | None = None
     source: str | None = None  # key of the source in sources.yaml (which layout rules apply)
+    # The name on the drive when ``path`` had to be made printable (undecodable bytes, newlines): for I/O only.
+    drive_path: str | None = None
 
 
 def open_drive(url: str) -> tuple[fsspec.AbstractFileSystem, str]:
@@ -124,19 +127,20 @@ def discover(fs: fsspec.AbstractFileSystem, root: str, period: str, config: Sour
         parts = rel.split("/")
         if PIPELINE_FOLDERS.intersection(parts) or _IGNORED_NAME_RE.match(parts[-1]):
             continue
-        match = layout.match(rel)
+        shown = printable_name(rel)  # what the ledger stores and people see; the drive's own name opens it
+        match = layout.match(shown)
         if match is None and period not in parts:
             continue  # another period's file
-        found.append(_describe(fs, full, rel, info, match, config))
+        found.append(_describe(fs, full, shown, info, match, config, drive_path=None if shown == rel else rel))
     return sorted(found, key=lambda f: f.path)
 
 
 def _describe(fs: fsspec.AbstractFileSystem, full: str, rel: str, info: dict[str, object],
-              match: re.Match[str] | None, config: SourcesConfig) -> DiscoveredFile:
+              match: re.Match[str] | None, config: SourcesConfig, drive_path: str | None = None) -> DiscoveredFile:
     file_name = rel.rsplit("/", 1)[-1]
     hit = config.source_by_folder(match["folder"]) if match else None
     size = int(info.get("size") or 0)  # type: ignore[call-overload]
-    common = {"size": size, "sha256": file_sha256(fs, full), "modified": _modified(info)}
+    common = {"size": size, "sha256": file_sha256(fs, full), "modified": _modified(info), "drive_path": drive_path}
     if hit is None:
         return DiscoveredFile(rel, None, None, **common)  # type: ignore[arg-type]
     name, spec = hit

@@ -93,11 +93,11 @@ def read_file(fs: fsspec.AbstractFileSystem, root: str, file: DiscoveredFile, co
     """Read ``file`` into canonical rows; any failure quarantines the whole file (this never raises)."""
     try:
         if file.source_kind is not None:
-            size = file.size or fs.size(_full(root, file.path))
+            size = file.size or fs.size(_full(root, file.drive_path or file.path))
             if size > limits.max_file_bytes:
                 raise Quarantine("too_large", f"{file.path}: {size} bytes, limit {limits.max_file_bytes} / "
                                               "berkas terlalu besar")
-        content = b"" if file.source_kind is None else fs.cat_file(_full(root, file.path))
+        content = b"" if file.source_kind is None else fs.cat_file(_full(root, file.drive_path or file.path))
     except Quarantine as q:
         return ReadResult(empty_frame(file.source_kind), q.reason, q.detail)
     except MemoryError:

@@ -48,10 +48,14 @@ HeaderMap = Mapping[str, Mapping[str, Mapping[str, str]]]
 
 
 def issue_id(file_sha256: str | None, sheet: str | None, row_number: int | None, column: str | None,
-             rule: str) -> str:
-    """Stable id of one issue: first 16 hex of sha256 over ``file_sha256|sheet|row_number|column|rule``."""
-    parts = ["" if p is None else str(p) for p in (file_sha256, sheet, row_number, column)]
-    return hashlib.sha256("|".join([*parts, rule]).encode("utf-8")).hexdigest()[:16]
+             rule: str, *, file_path: str | None) -> str:
+    """Stable id of one issue: 16 hex of sha256 over ``file_path|file_sha256|sheet|row_number|column|rule``.
+
+    The place is part of the id: identical files in two places (three 0-byte files, the same workbook filed
+    under two NIBs) each keep their own issues, and a re-run of the same path gives the same ids.
+    """
+    parts = ["" if p is None else str(p) for p in (file_path, file_sha256, sheet, row_number, column)]
+    return hashlib.sha256("|".join([*parts, rule]).encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def run_suite(rows: pd.DataFrame, kind: Literal["worker", "registry"], period: str, suites: Suites,
@@ -178,7 +182,7 @@ def issues_from_result(frame: pd.DataFrame, result: ExpectationSuiteValidationRe
         row = {c: arrays[c][pos] for c in (RAW, column, f"{column}_unparsed", *RAW_TEXT_COLUMNS.get(column, ()))
                if c in arrays}
         records.append({
-            "issue_id": issue_id(sha, sheet, number, column, rule_id),
+            "issue_id": issue_id(sha, sheet, number, column, rule_id, file_path=arrays[FILE_PATH][pos]),
             "record_key": arrays[RECORD_KEY][pos], "file_path": arrays[FILE_PATH][pos], "file_sha256": sha,
             "sheet": sheet, "row_number": number, "column": column, "header": header,
             "raw_value": None if column == "row" else raw_value(row, column, header),
@@ -218,7 +222,8 @@ def layout_issues(file_path: str, file_sha256: str, drift: Any) -> pd.DataFrame:
 
     def add(sheet: str, column: str | None, header: str | None, raw: str | None, rule_id: str) -> None:
         records.append({
-            "issue_id": issue_id(file_sha256, sheet, None, column or header, rule_id), "record_key": None,
+            "issue_id": issue_id(file_sha256, sheet, None, column or header, rule_id, file_path=file_path),
+            "record_key": None,
             "file_path": file_path, "file_sha256": file_sha256, "sheet": sheet, "row_number": None,
             "column": column, "header": header, "raw_value": raw, "rule": rule_id,
             "severity": RULES[rule_id].severity.value, "message_id": RULES[rule_id].message_id,
@@ -234,13 +239,19 @@ def layout_issues(file_path: str, file_sha256: str, drift: Any) -> pd.DataFrame:
     return pd.DataFrame(records, columns=list(ISSUE_COLUMNS), dtype=object)
 
 
-def file_issue(file_path: str, file_sha256: str | None, reason: str) -> pd.DataFrame:
-    """The file-level issue row of a quarantined file (rule ``file:<reason>``, severity error)."""
+def file_issue(file_path: str, file_sha256: str | None, reason: str, *, other_place: str | None = None) -> pd.DataFrame:
+    """The file-level issue row of a quarantined file (rule ``file:<reason>``, severity error).
+
+    ``other_place`` names the place a ``duplicate_file`` repeats (its message says so).
+    """
     if reason not in QUARANTINE_REASONS:
         raise ValueError(f"unknown quarantine reason {reason!r}")
     rule = f"file:{reason}"
+    message = QUARANTINE_REASONS[reason]
+    if other_place is not None:
+        message = f"{message} Berkas yang sama: {other_place}"
     return pd.DataFrame([{
-        "issue_id": issue_id(file_sha256, None, None, None, rule), "record_key": None, "file_path": file_path,
-        "file_sha256": file_sha256, "sheet": None, "row_number": None, "column": None, "header": None,
-        "raw_value": None, "rule": rule, "severity": "error", "message_id": QUARANTINE_REASONS[reason],
+        "issue_id": issue_id(file_sha256, None, None, None, rule, file_path=file_path), "record_key": None,
+        "file_path": file_path, "file_sha256": file_sha256, "sheet": None, "row_number": None, "column": None,
+        "header": None, "raw_value": other_place, "rule": rule, "severity": "error", "message_id": message,
     }], columns=list(ISSUE_COLUMNS), dtype=object)

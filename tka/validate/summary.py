@@ -27,6 +27,9 @@ def _source_of_issues(issues: pd.DataFrame, rows: pd.DataFrame, files: pd.DataFr
     return issues[FILE_PATH].map(dict(zip(kinds[FILE_PATH], kinds[SOURCE_KIND], strict=True)))
 
 
+UNKNOWN_KIND = "folder_tidak_dikenal"
+
+
 def _open(issues: pd.DataFrame) -> pd.DataFrame:
     return issues[issues["status"] != "waived"] if "status" in issues.columns else issues
 
@@ -39,6 +42,8 @@ def _md(value: object) -> str:
 
 def source_summary(rows: pd.DataFrame, issues: pd.DataFrame, files: pd.DataFrame) -> list[dict[str, Any]]:
     """Per source kind: files, quarantined files, rows, rejected rows, rows with warnings, top 3 open rules."""
+    # A file in a folder no source uses has no kind: it is counted under its own name, never a crash.
+    files = files.assign(**{SOURCE_KIND: files[SOURCE_KIND].where(files[SOURCE_KIND].notna(), UNKNOWN_KIND)})
     open_issues = _open(issues).copy()
     open_issues["source_kind"] = _source_of_issues(open_issues, rows, files)
     quarantined = files["quarantine_reason"].notna() if "quarantine_reason" in files.columns else \

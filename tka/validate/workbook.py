@@ -94,8 +94,15 @@ class FileMeta:
 
 
 def feedback_path(period: str, source_kind: str, file_path: str) -> str:
-    """Drive path of a file's feedback workbook: ``_review/<period>/<source_kind>/<stem>__umpan_balik.xlsx``."""
-    return f"_review/{period}/{source_kind}/{PurePosixPath(file_path).stem}__umpan_balik.xlsx"
+    """Drive path of a file's feedback workbook: ``_review/<period>/<source_kind>/<stem>__umpan_balik.xlsx``.
+
+    The name is made safe and short (``tka.names.safe_output_name``): any name the drive holds gives a
+    workbook name the drive can hold.
+    """
+    from tka.names import safe_output_name
+
+    folder = safe_output_name(str(source_kind or "lainnya"))
+    return f"_review/{period}/{folder}/{safe_output_name(PurePosixPath(file_path).stem, '__umpan_balik.xlsx')}"
 
 
 def clean_text(text: str) -> str:

@@ -29,10 +29,15 @@ def file_outcomes(selection: Any, batch: Any) -> list[dict[str, Any]]:
     its read result (``rows``, ``quarantine``, ``detail``).
     """
     out = []
+    replaced = getattr(getattr(batch, "revisions", None), "replaced", None) or {}
+    shas = {f["path"]: f["sha256"] for f in map(_as_mapping, selection.files)}
     for file in selection.files:
         info = _as_mapping(file)
         result = batch.results.get(info["path"])
-        if info["path"] in selection.superseded:
+        if (replacement := replaced.get(info["path"])) is not None:
+            info.update(status="superseded", superseded_by=shas.get(replacement.replaced_by),
+                        superseded_reason=replacement.describe())
+        elif info["path"] in selection.superseded:
             info.update(status="superseded")
         elif result is None:
             info.update(status="seen")  # listed but not read (should not happen in a complete run)

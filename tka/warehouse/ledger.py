@@ -1,4 +1,9 @@
-"""The file ledger: every file version seen per period, and which version of a source wins (supersede)."""
+"""The file ledger: every file version seen per period, and which version of a path wins (supersede).
+
+Files of one source no longer compete by arrival: a file replaces another only as its revision
+(``tka.versions.decide_revisions``, decided on the read rows), which the flow hands in as status
+``superseded`` with ``superseded_by``. Here only a new version of the *same path* supersedes the old one.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +18,13 @@ from tka.warehouse._db import upsert
 from tka.warehouse.engine import write_transaction
 from tka.warehouse.schema import file_ledger, validation_issue
 
-# Kinds whose period folder legitimately holds several files of one source (a kecamatan office may send
-# several field reports a month): for them only a new version of the *same path* supersedes the old one.
-MULTI_FILE_KINDS: frozenset[str] = frozenset({"kecamatan", "disnakertrans", "imigrasi"})
+# Kinds whose period folder legitimately holds several files of one source: every kind (a company may send two
+# or three files a month with different workers). Kept as a parameter for callers that want the old rule.
+MULTI_FILE_KINDS: frozenset[str] = frozenset({"kecamatan", "disnakertrans", "imigrasi", "company", "registry"})
 
 
 # What a file_ledger row keeps when its version is superseded by one on the drive in a later run.
+OVERWRITTEN_REASON = "versi baru dengan nama berkas yang sama"
 SUPERSEDED_KEEPS: frozenset[str] = frozenset({"rows_read", "detail", "quarantine_reason"})
 
 
@@ -131,13 +137,14 @@ def superseded_files(
 
 def _ledger_row(f: FileVersion, period: str, run_id: str, *, status: str, quarantine_reason: str | None = None,
                 detail: str | None = None, superseded_by: str | None = None,
-                rows_read: int | None = None) -> dict[str, Any]:
+                rows_read: int | None = None, superseded_reason: str | None = None) -> dict[str, Any]:
     """One file_ledger row for a file version seen (or loaded) by ``run_id``."""
     return {
         "file_sha256": f.sha256, "path": f.path, "period": period, "source_kind": f.source_kind,
         "source_id": f.source_id, "size": f.size, "modified_at": f.modified_at, "first_seen_run": run_id,
         "last_seen_run": run_id, "status": status, "quarantine_reason": quarantine_reason, "detail": detail,
         "superseded_by": superseded_by, "rows_read": rows_read,
+        "superseded_reason": superseded_reason if superseded_by else None,
     }
 
 
@@ -180,14 +187,18 @@ def write_ledger(
     rows = []
     loaded: list[str] = []
     for info, f in zip(files, current, strict=True):
-        superseded_by = winners[(f.sha256, f.path)]
+        # A file the flow found to be replaced by its revision comes in as superseded, with the winner's sha.
+        overwritten = winners[(f.sha256, f.path)]
+        superseded_by = overwritten or (info.get("superseded_by") if info.get("status") == "superseded" else None)
         status = "superseded" if superseded_by else info.get("status", "loaded")
+        reason = OVERWRITTEN_REASON if overwritten else info.get("superseded_reason")
         if status == "loaded":
             loaded.append(f.sha256)
         rows.append(
             _ledger_row(
                 f, period, run_id, status=status, quarantine_reason=info.get("quarantine_reason"),
                 detail=info.get("detail"), superseded_by=superseded_by, rows_read=info.get("rows_read"),
+                superseded_reason=reason,
             )
         )
     everything = [c.name for c in file_ledger.columns if c.name not in ("file_sha256", "path", "period",
@@ -211,7 +222,7 @@ def write_ledger(
                         file_ledger.c.path == f.path,
                     )
                 )
-                .values(status="superseded", superseded_by=by)
+                .values(status="superseded", superseded_by=by, superseded_reason=OVERWRITTEN_REASON)
             )
             superseded += 1
     return sorted(set(loaded)), superseded

@@ -21,8 +21,16 @@ from tka.warehouse._db import (
     utcnow,
 )
 from tka.warehouse.engine import serialize, write_transaction
-from tka.warehouse.ledger import MULTI_FILE_KINDS, replace_superseded_issues, superseded_shas, write_ledger
-from tka.warehouse.schema import company, period_load, run, source_record, validation_issue, worker
+from tka.warehouse.ledger import MULTI_FILE_KINDS, write_ledger
+from tka.warehouse.schema import (
+    company,
+    file_ledger,
+    period_load,
+    run,
+    source_record,
+    validation_issue,
+    worker,
+)
 from tka.warehouse.schema import company_period as company_period_t
 from tka.warehouse.schema import worker_month as worker_month_t
 
@@ -96,49 +104,64 @@ def _workers_from_months(months: Frame) -> pd.DataFrame:
     return as_frame(months).reindex(columns=keep)
 
 
-def _issue_rows(conn: Connection, period: str, run_id: str, issues: Frame) -> tuple[list[dict], int, int]:
-    """Replace the period's issues, keeping steward decisions; return (rows, with decision, replaced)."""
+def _superseded_versions(conn: Connection, period: str) -> set[tuple[str, str]]:
+    """(path, sha256) of every file version of ``period`` the ledger marks superseded."""
+    rows = conn.execute(select(file_ledger.c.path, file_ledger.c.file_sha256).where(
+        file_ledger.c.period == period, file_ledger.c.status == "superseded"))
+    return {(r[0], r[1]) for r in rows}
+
+
+def _issue_rows(conn: Connection, period: str, run_id: str, issues: Frame,
+                before: set[tuple[str, str]]) -> tuple[list[dict], int, int]:
+    """Replace the period's issues, keeping steward decisions; return (rows, with decision, settled old).
+
+    Issues of superseded file versions stay. Those of a version superseded by this load (not in ``before``)
+    are settled: one whose problem the new version still has (an issue of this run has ``carried_from`` its
+    id) keeps its status, the others become ``fixed``. A carried waiver arrives on the new issue itself.
+    """
+    vi = validation_issue.c
     decisions = {
-        r.issue_id: {
-            "status": r.status,
-            "decided_by": r.decided_by,
-            "decided_at": r.decided_at,
-            "decision_note": r.decision_note,
-        }
-        for r in conn.execute(
-            select(validation_issue).where(
-                validation_issue.c.period == period, validation_issue.c.status.in_(DECIDED)
-            )
-        )
+        r.issue_id: {"status": r.status, "decided_by": r.decided_by, "decided_at": r.decided_at,
+                     "decision_note": r.decision_note}
+        for r in conn.execute(select(validation_issue).where(vi.period == period, vi.status.in_(DECIDED)))
     }
-    replaced = replace_superseded_issues(conn, period)
-    kept = {
-        r[0]
-        for r in conn.execute(
-            select(validation_issue.c.issue_id).where(
-                validation_issue.c.period == period, validation_issue.c.status == "replaced"
-            )
-        )
-    }
-    conn.execute(
-        delete(validation_issue).where(
-            validation_issue.c.period == period, validation_issue.c.status != "replaced"
-        )
-    )
-    gone = superseded_shas(conn, period)
+    old_versions = _superseded_versions(conn, period)
+    frame = as_frame(issues)
+    continued = set(frame["carried_from"].dropna()) if "carried_from" in frame.columns else set()
+    kept, settled = set(), 0
+    for r in conn.execute(select(vi.issue_id, vi.file_path, vi.file_sha256, vi.status).where(vi.period == period)):
+        if (r.file_path, r.file_sha256) not in old_versions:
+            continue
+        kept.add(r.issue_id)
+        if (r.file_path, r.file_sha256) in before:
+            continue
+        status = r.status if r.issue_id in continued and r.status != "replaced" else "fixed"
+        if r.issue_id in continued and r.status == "replaced":
+            status = "open"
+        if status != r.status:
+            conn.execute(update(validation_issue).where(vi.period == period, vi.issue_id == r.issue_id)
+                         .values(status=status))
+        settled += 1
+    fl = file_ledger.c
+    of_old_version = (select(fl.path).where(fl.period == period, fl.status == "superseded",
+                                            fl.path == vi.file_path, fl.file_sha256 == vi.file_sha256)
+                      .exists())
+    conn.execute(delete(validation_issue).where(vi.period == period, ~of_old_version))
     rows, seen, with_decision = [], set(kept), 0
-    for row in frame_rows(issues, validation_issue, {"period": period, "run_id": run_id}):
-        if row["issue_id"] in seen:  # already kept as replaced, or a duplicate in the input
+    for row in frame_rows(frame, validation_issue, {"period": period, "run_id": run_id}):
+        if row["issue_id"] in seen:  # kept as an old version's issue, or a duplicate in the input
             continue
         seen.add(row["issue_id"])
-        row.update(status="open", decided_by=None, decided_at=None, decision_note=None)
+        carried = row.get("status") == "waived" and row.get("decided_by") is not None
+        if not carried:
+            row.update(status="open", decided_by=None, decided_at=None, decision_note=None)
         if row["issue_id"] in decisions:
             row.update(decisions[row["issue_id"]])
             with_decision += 1
-        if row["file_sha256"] in gone:
-            row["status"] = "replaced"
+        elif carried:
+            with_decision += 1
         rows.append(row)
-    return rows, with_decision, replaced
+    return rows, with_decision, settled
 
 
 def load_period(
@@ -160,8 +183,8 @@ def load_period(
 ) -> LoadStats:
     """Replace everything of ``period`` in ONE transaction; a failure anywhere leaves the previous state.
 
-    Kept across re-runs: issue decisions (waived/fixed) by issue_id, issues of superseded files (as
-    "replaced"), the alert ledger, and worker/company rows (upserted; their period span only widens).
+    Kept across re-runs: issue decisions (waived/fixed) by issue_id, issues of superseded file versions (settled
+    as fixed, or kept open/waived when the new version still has the problem), the alert ledger, and worker/company rows (upserted; their period span only widens).
     ``workers`` defaults to the identity columns of ``worker_month``. ``on_step`` is called with each step
     name after it ran (progress, and tests that inject failures).
     """
@@ -209,11 +232,12 @@ def load_period(
             ],
         )
         step("run")
+        before = _superseded_versions(conn, period)
         loaded_shas, n_superseded = write_ledger(
             conn, run_id, period, files, multi_file_kinds=multi_file_kinds
         )
         step("file_ledger")
-        issue_rows, with_decision, replaced = _issue_rows(conn, period, run_id, issues)
+        issue_rows, with_decision, replaced = _issue_rows(conn, period, run_id, issues, before)
         step("validation_issue_cleared")
         for table in (source_record, worker_month_t, company_period_t):
             conn.execute(delete(table).where(table.c.period == period))

@@ -67,6 +67,8 @@ file_ledger = Table(
     Column("detail", Text),
     Column("superseded_by", SHA),  # sha256 of the file version that replaced this one
     Column("rows_read", Integer),
+    # added (0003): why it was replaced, in Indonesian (same path overwritten, a revision by name or workers)
+    Column("superseded_reason", Text),
     Index("ix_file_ledger_period_source", "period", "source_kind", "source_id"),
 )
 
@@ -218,6 +220,21 @@ alert_ledger = Table(
     Column("digest_hash", String(64), nullable=False),
     Column("sent_at", TS),
     Column("payload", Text),
+)
+
+# The steward's decision about a file that might be a revision of another (``tka berkas``): "ganti" (the file
+# is replaced by ``replaced_by``) or "pertahankan" (kept, never replaced). Keyed by path (it holds the period).
+file_decision = Table(
+    "file_decision",
+    metadata,
+    Column("path", Text, primary_key=True),
+    Column("period", PERIOD, nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("replaced_by", Text),
+    Column("decided_by", Text),
+    Column("decided_at", TS),
+    Column("decision_note", Text),
+    Index("ix_file_decision_period", "period"),
 )
 
 # Tables whose rows of one period a load replaces, in insert order (parents first).

@@ -300,4 +300,13 @@ def test_a_row_listed_twice_in_one_file_is_one_person_even_with_only_a_name() ->
     a = new_id(PERIOD, "k:7")
     twice = {"kind": "kecamatan", "dob": None, "nat": None, "file_sha256": "f" * 64}
     assert run(row("k:7", **twice), row("k:8", **twice), row("k:9", **{**twice, "file_sha256": "e" * 64})) == [
-        ("k:7", a, "duplicate_row"), ("k:8", a, "duplicate_row"), ("k:9", new_id(PERIOD, "k:9"), "new")]
+        ("k:7", a, "duplicate_row"), ("k:8", a, "duplicate_row"), ("k:9", a, "name_unique")]
+
+
+def test_a_name_only_row_joins_the_one_person_of_that_name_unless_two_hold_it() -> None:
+    a = new_id(PERIOD, "a:1")
+    assert run(row("a:1", passport="E12345678"), row("k:1", kind="kecamatan", dob=None, name="XUEFENG, GAO")) == [
+        ("a:1", a, "name_unique"), ("k:1", a, "name_unique")]
+    two = run(row("a:1", passport="E12345678"), row("b:1", passport="E87654321", dob=dt.date(1990, 1, 1)),
+              row("k:1", kind="kecamatan", dob=None))
+    assert [r[2] for r in two] == ["new", "new", "new"]

@@ -193,11 +193,13 @@ def test_issue_fields_ids_headers_and_raw_values(suites, config) -> None:
     records = issues.to_dict("records")
     key = f"{SHA_A[:16]}:Agustus:7"
     assert records == [
-        {"issue_id": hashlib.sha256(f"{SHA_A}|Agustus|7|name|required_field".encode()).hexdigest()[:16],
+        {"issue_id": hashlib.sha256(
+            f"2025-08/disnakertrans/tka.xlsx|{SHA_A}|Agustus|7|name|required_field".encode()).hexdigest()[:16],
          "record_key": key, "file_path": "2025-08/disnakertrans/tka.xlsx", "file_sha256": SHA_A,
          "sheet": "Agustus", "row_number": 7, "column": "name", "header": "Nama TKA", "raw_value": "-",
          "rule": "required_field", "severity": "warning", "message_id": RULES["required_field"].message_id},
-        {"issue_id": issue_id(SHA_A, "Agustus", 7, "nationality", "nationality_unknown"),
+        {"issue_id": issue_id(SHA_A, "Agustus", 7, "nationality", "nationality_unknown",
+                             file_path="2025-08/disnakertrans/tka.xlsx"),
          "record_key": key, "file_path": "2025-08/disnakertrans/tka.xlsx", "file_sha256": SHA_A,
          "sheet": "Agustus", "row_number": 7, "column": "nationality", "header": "Kewarganegaraan",
          "raw_value": "ATLANTIS", "rule": "nationality_unknown", "severity": "warning",
@@ -212,13 +214,31 @@ def test_issue_fields_ids_headers_and_raw_values(suites, config) -> None:
 def test_file_issue_for_a_quarantined_file() -> None:
     issue = file_issue("2025-08/imigrasi/rusak.xlsx", SHA_B, "encrypted").to_dict("records")
     assert issue == [{
-        "issue_id": hashlib.sha256(f"{SHA_B}||||file:encrypted".encode()).hexdigest()[:16], "record_key": None,
+        "issue_id": hashlib.sha256(f"2025-08/imigrasi/rusak.xlsx|{SHA_B}||||file:encrypted".encode()).hexdigest()[:16],
+        "record_key": None,
         "file_path": "2025-08/imigrasi/rusak.xlsx", "file_sha256": SHA_B, "sheet": None, "row_number": None,
         "column": None, "header": None, "raw_value": None, "rule": "file:encrypted", "severity": "error",
         "message_id": "Berkas dilindungi kata sandi; kirim ulang tanpa kata sandi.",
     }]
     with pytest.raises(ValueError, match="unknown quarantine reason"):
         file_issue("x.xlsx", SHA_B, "bogus")
+
+
+def test_identical_files_in_two_places_have_their_own_issues() -> None:
+    empty = hashlib.sha256(b"").hexdigest()
+    a = file_issue("2025-08/kecamatan/Kec Tabang.xlsx", empty, "empty")
+    b = file_issue("2025-08/perusahaan/1234567890123.xlsx", empty, "empty")
+    assert a["issue_id"][0] != b["issue_id"][0]
+    assert file_issue("2025-08/kecamatan/Kec Tabang.xlsx", empty, "empty")["issue_id"][0] == a["issue_id"][0]
+
+
+def test_a_duplicate_file_issue_names_the_other_place() -> None:
+    (issue,) = file_issue("2025-08/perusahaan/2 PT B.xlsx", SHA_B, "duplicate_file",
+                          other_place="2025-08/perusahaan/1 PT A.xlsx").to_dict("records")
+    assert (issue["rule"], issue["raw_value"], issue["message_id"]) == (
+        "file:duplicate_file", "2025-08/perusahaan/1 PT A.xlsx",
+        ("Isi berkas sama persis dengan berkas lain yang sudah dibaca; isinya tidak dimuat dua kali. "
+         "Berkas yang sama: 2025-08/perusahaan/1 PT A.xlsx"))
 
 
 def test_pandas_string_dtype_columns_give_the_same_issues(suites, config) -> None:
@@ -267,4 +287,5 @@ def test_layout_issues_name_the_sheet_header_and_field_and_have_no_row() -> None
         ["Data", None, "column_missing", "position", None, None, "warning"],
         ["Data", None, "column_unexpected", None, "Agama", None, "warning"]]
     assert issues["record_key"].isna().all()
-    assert issues.loc[0, "issue_id"] == issue_id(SHA_A, "Data", None, "passport_no", "header_guessed")
+    assert issues.loc[0, "issue_id"] == issue_id(SHA_A, "Data", None, "passport_no", "header_guessed",
+                                                 file_path="2025-08/perusahaan/x.xlsx")

@@ -44,7 +44,7 @@ def test_pick_current_files_returns_winners_and_replaced_paths() -> None:
         {"path": "p/new.xlsx", "sha256": "s2", "source_kind": "company", "source_id": "c", "modified": 2.0},
         {"path": "p/x.csv", "sha256": "s3", "source_kind": None, "source_id": None, "modified": 0.0},
     ]
-    current, superseded = pick_current_files(files)
+    current, superseded = pick_current_files(files, multi_file_kinds={"kecamatan"})  # the old rule
     assert [f["path"] for f in current] == ["p/new.xlsx", "p/x.csv"]
     assert superseded == {"p/old.xlsx": "p/new.xlsx"}
 

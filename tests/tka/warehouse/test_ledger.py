@@ -23,18 +23,34 @@ def _f(path: str, sha: str, kind: str, source_id: str, day: int) -> dict:
     }
 
 
-def test_newest_file_of_a_source_wins() -> None:
+OLD_RULE = frozenset({"kecamatan", "disnakertrans", "imigrasi"})  # companies and the registry competed
+
+
+def test_files_of_one_source_coexist_by_default() -> None:
+    files = [
+        _f("2025-08/perusahaan/1234567890123 PT A.xlsx", "s1", "company", "company:1234567890123", 2),
+        _f("2025-08/perusahaan/1234567890123 PT A revisi.xlsx", "s2", "company", "company:1234567890123", 5),
+    ]
+    assert pick_winners(files) == {
+        ("s1", "2025-08/perusahaan/1234567890123 PT A.xlsx"): None,
+        ("s2", "2025-08/perusahaan/1234567890123 PT A revisi.xlsx"): None,
+    }
+    assert superseded_files(files) == []
+
+
+def test_newest_file_of_a_source_wins_under_the_old_rule() -> None:
     files = [
         _f("2025-08/perusahaan/1234567890123 PT A.xlsx", "s1", "company", "company:1234567890123", 2),
         _f("2025-08/perusahaan/1234567890123 PT A revisi.xlsx", "s2", "company", "company:1234567890123", 5),
         _f("2025-08/imigrasi/kitas.xlsx", "s3", "imigrasi", "imigrasi", 1),
     ]
-    assert pick_winners(files) == {
+    assert pick_winners(files, multi_file_kinds=OLD_RULE) == {
         ("s1", "2025-08/perusahaan/1234567890123 PT A.xlsx"): "s2",
         ("s2", "2025-08/perusahaan/1234567890123 PT A revisi.xlsx"): None,
         ("s3", "2025-08/imigrasi/kitas.xlsx"): None,
     }
-    assert [(f["sha256"], f["superseded_by"]) for f in superseded_files(files)] == [("s1", "s2")]
+    assert [(f["sha256"], f["superseded_by"]) for f in superseded_files(files, multi_file_kinds=OLD_RULE)] == \
+        [("s1", "s2")]
 
 
 def test_equal_modified_time_falls_back_to_path() -> None:
@@ -42,7 +58,7 @@ def test_equal_modified_time_falls_back_to_path() -> None:
         _f("2025-08/imigrasi/b.xlsx", "s1", "registry", "registry", 3),
         _f("2025-08/imigrasi/a.xlsx", "s2", "registry", "registry", 3),
     ]
-    assert pick_winners(files) == {
+    assert pick_winners(files, multi_file_kinds=OLD_RULE) == {
         ("s1", "2025-08/imigrasi/b.xlsx"): None,
         ("s2", "2025-08/imigrasi/a.xlsx"): "s1",
     }

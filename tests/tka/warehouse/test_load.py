@@ -163,11 +163,14 @@ def test_waive_unknown_id_changes_nothing(engine) -> None:  # type: ignore[no-un
     assert get_issue(engine, "ffffffff00000000") is None
 
 
-def test_newer_company_file_supersedes_and_replaces_old_issues(engine) -> None:  # type: ignore[no-untyped-def]
+def test_a_revision_supersedes_and_settles_old_issues(engine) -> None:  # type: ignore[no-untyped-def]
+    """The flow hands a file replaced by its revision in as superseded (tka.versions); its issues that no
+    issue of the new version continues (no ``carried_from``) become fixed and keep their decision."""
     load_period(engine, "2025-08", "run-1", **period_inputs())
     waive(engine, ["bbbbbbbb00000002"], "sudah diperpanjang", "steward")
     old_file = file_info(
-        COMPANY_PATH, SHA_COMPANY, "company", f"company:{NIB}", 3, status="loaded", rows_read=1
+        COMPANY_PATH, SHA_COMPANY, "company", f"company:{NIB}", 3, status="superseded",
+        superseded_by=SHA_COMPANY_V2, superseded_reason="revisi: nama berkas sama",
     )
     revised = period_inputs(
         company_sha=SHA_COMPANY_V2,
@@ -187,11 +190,13 @@ def test_newer_company_file_supersedes_and_replaces_old_issues(engine) -> None: 
     }
     assert [(i["issue_id"], i["status"], i["decided_by"]) for i in snap["validation_issue"]] == [
         ("aaaaaaaa00000001", "open", None),
-        ("bbbbbbbb00000002", "replaced", "steward"),
+        ("bbbbbbbb00000002", "fixed", "steward"),
         ("dddddddd00000002", "open", None),
     ]
+    assert [f["superseded_reason"] for f in snap["file_ledger"] if f["status"] == "superseded"] == \
+        ["revisi: nama berkas sama"]
     assert json.loads(snap["period_load"][0]["file_shas"]) == [SHA_KITAS, SHA_COMPANY_V2]
-    assert list_issues(engine, "2025-08", status="replaced")["issue_id"].tolist() == ["bbbbbbbb00000002"]
+    assert list_issues(engine, "2025-08", status="fixed")["issue_id"].tolist() == ["bbbbbbbb00000002"]
     # The superseded file is no longer on the drive: the next run still finds it in the ledger.
     again = period_inputs(
         company_sha=SHA_COMPANY_V2,
@@ -208,12 +213,14 @@ def test_a_superseded_version_still_on_the_drive_keeps_what_its_load_recorded(en
     load_period(engine, "2025-08", "run-1", **period_inputs())
     (loaded,) = [f for f in period_snapshot(engine, "2025-08")["file_ledger"] if f["file_sha256"] == SHA_COMPANY]
     assert loaded["rows_read"] == 1
-    old_file = file_info(COMPANY_PATH, SHA_COMPANY, "company", f"company:{NIB}", 3, status="superseded")
+    old_file = file_info(COMPANY_PATH, SHA_COMPANY, "company", f"company:{NIB}", 3, status="superseded",
+                         superseded_by=SHA_COMPANY_V2, superseded_reason="revisi: sebagian besar TKA sama")
     revised = period_inputs(company_sha=SHA_COMPANY_V2, company_day=9,
                             company_path=f"2025-08/perusahaan/{NIB} PT ALPHA revisi.xlsx", extra_files=[old_file])
     load_period(engine, "2025-08", "run-2", **revised)
     (old,) = [f for f in period_snapshot(engine, "2025-08")["file_ledger"] if f["file_sha256"] == SHA_COMPANY]
-    assert old == {**loaded, "status": "superseded", "superseded_by": SHA_COMPANY_V2}
+    assert old == {**loaded, "status": "superseded", "superseded_by": SHA_COMPANY_V2,
+                   "superseded_reason": "revisi: sebagian besar TKA sama"}
 
 
 def test_same_path_with_new_content_supersedes_old_version(engine) -> None:  # type: ignore[no-untyped-def]
@@ -226,9 +233,10 @@ def test_same_path_with_new_content_supersedes_old_version(engine) -> None:  # t
         if f["path"] == COMPANY_PATH
     ]
     assert rows == [("b", COMPANY_PATH, "superseded"), ("d", COMPANY_PATH, "loaded")]
+    # The new version has no issue continuing bbbbbbbb00000002 (no carried_from): the problem is fixed.
     assert [(i["issue_id"], i["status"]) for i in snap["validation_issue"]] == [
         ("aaaaaaaa00000001", "open"),
-        ("bbbbbbbb00000002", "replaced"),
+        ("bbbbbbbb00000002", "fixed"),
         ("dddddddd00000002", "open"),
     ]
 
