@@ -20,7 +20,8 @@ import datetime as dt
 import hashlib
 import itertools
 import logging
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -44,6 +45,18 @@ log = logging.getLogger(__name__)
 OUTPUT_COLUMNS = ["record_key", "worker_id", "match_reason"]
 _MISSING = object()
 _NO_IDS: frozenset[str] = frozenset()
+
+
+_LEGAL_FORMS = re.compile(r"\b(?:P\.?\s?T|C\.?\s?V|TBK|PERSERO|LTD|CO|INC)\b\.?", re.IGNORECASE)
+
+
+def company_key(value: object) -> str | None:
+    """A company name for comparison: without legal form, punctuation and spaces ("PT. Jaya Lestari, Tbk" ->
+    "JAYALESTARI"); None when blank."""
+    if is_blank(value):
+        return None
+    key = "".join(c for c in _LEGAL_FORMS.sub(" ", str(value).upper()) if c.isalnum())
+    return key or None
 
 
 def _text(value: object) -> str | None:
@@ -129,8 +142,18 @@ class _Nodes:
         self.id_code = {
             key: _normalised(column(key), clean_passport, clean_passport_text)[1] for key in renewal_keys
         }
-        _, nib_code, nibs = _normalised(column("company_nib"), _text, _text_of_text)
-        _, company_code, companies = _normalised(column("company_name"), _text, _text_of_text)
+        nib_values = column("company_nib")
+        # A company is known by its name without legal form and punctuation ("PT. JAYA LESTARI" = "Jaya
+        # Lestari"), and a row that gives only the NIB borrows the name other rows give that NIB.
+        company_names = [company_key(v) for v in column("company_name").tolist()]
+        by_nib: dict[str, Counter[str]] = defaultdict(Counter)
+        for nib, key in zip(nib_values.tolist(), company_names, strict=True):
+            if key and not is_blank(nib):
+                by_nib[str(nib)][key] += 1
+        company_names = [key or (by_nib[str(nib)].most_common(1)[0][0] if not is_blank(nib) and by_nib.get(str(nib))
+                         else None) for nib, key in zip(nib_values.tolist(), company_names, strict=True)]
+        _, nib_code, nibs = _normalised(nib_values, _text, _text_of_text)
+        _, company_code, companies = _normalised(np.array(company_names, dtype=object), _text, _text_of_text)
         # One numbering for NIBs and company names, as a row's companies are compared with both.
         nib_or_company, _ = pd.factorize(np.concatenate([nibs, companies, [None]]).astype(object))
         self.nib_code = nib_or_company[np.where(nib_code >= 0, nib_code, len(nibs) + len(companies))]
