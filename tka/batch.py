@@ -36,7 +36,7 @@ READER_PACKAGES = ("python-calamine", "openpyxl", "xlrd", "odfpy", "pandas", "nu
                    "olefile", "charset-normalizer")
 _TKA = Path(__file__).resolve().parent
 # Every tka module the read path imports (tests/tka/test_batch.py checks this covers what tka.read imports).
-READER_CODE = ("read", "__init__.py", "batch.py", "contract.py", "settings.py")
+READER_CODE = ("read", "__init__.py", "batch.py", "contract.py", "names.py", "settings.py")
 
 
 def reader_code_files() -> list[Path]:
