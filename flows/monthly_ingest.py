@@ -83,7 +83,7 @@ def _ingest(run: Any, config: Any) -> dict[str, Any]:
     history = opaque(fetch_company_history(run))
     compliance = opaque(check_company_reports(run, config, batch, validated, history))
 
-    guard_shrink(run, batch, resolved)
+    guard_shrink(run, validated, resolved)
     stats = opaque(load_period(run, selection, batch, validated, resolved, compliance))
     alerts = opaque(send_missing_report_alerts(run, config, compliance))
     summary = publish_review(run, config, selection, batch, validated, resolved, compliance, stats, alerts)

@@ -9,7 +9,7 @@ from typing import Any
 from prefect import get_run_logger, task
 
 from tasks._common import STAGE, warehouse
-from tka.pipeline import ReadBatch, Resolved, RunConfig, RunContext
+from tka.pipeline import Resolved, RunConfig, RunContext, Validated
 from tka.runlock import WarehouseLock
 
 # Files holding personal data (SQLite warehouse, exports, workbooks) are created owner-only.
@@ -58,12 +58,12 @@ def check_alert_channels(run: RunContext, config: RunConfig) -> RunContext:
     if not missing:
         return run
     names = ", ".join(missing)
-    how = ("buat dengan `tka kanal buat-webhook NAMA --url URL` atau `tka kanal buat-email NAMA --to ALAMAT "
+    how = ("Buat dengan `tka kanal buat-webhook NAMA --url URL` atau `tka kanal buat-email NAMA --to ALAMAT "
            "--from ALAMAT --smtp-host HOST` (lihat `tka kanal daftar`)")
     if Settings().missing_channels == "warn":
         get_run_logger().warning("Alert channel(s) %s do not exist: the digest is printed instead of sent", names)
         return dataclasses.replace(run, missing_channels=missing)
-    raise GuardError(f"Kanal peringatan {names} belum ada di Prefect. Tidak ada yang ditulis. {how.capitalize()}, "
+    raise GuardError(f"Kanal peringatan {names} belum ada di Prefect. Tidak ada yang ditulis. {how}, "
                      "atau atur missing_channels = \"warn\" (TKA_MISSING_CHANNELS=warn) agar run tetap jalan.")
 
 
@@ -102,8 +102,8 @@ def guard_period_files(run: RunContext, files: list[Any]) -> None:
 
 
 @task(name="guard-shrink", **STAGE)
-def guard_shrink(run: RunContext, batch: ReadBatch, resolved: Resolved) -> None:
-    """Rows and workers are not fewer than the loaded month had, unless allow_shrink; checked before the load."""
+def guard_shrink(run: RunContext, validated: Validated, resolved: Resolved) -> None:
+    """Accepted rows and workers are not fewer than the loaded month had, unless allow_shrink; checked before the load."""
     from tka.guards import count_shrink, refuse_shrink
     from tka.warehouse.runstate import loaded_period_counts
 
@@ -111,7 +111,8 @@ def guard_shrink(run: RunContext, batch: ReadBatch, resolved: Resolved) -> None:
         before = loaded_period_counts(engine, run.period)
     if before is None:
         return
-    rows = len(batch.worker_rows) + len(batch.registry_rows)
+    rows = int((validated.worker_rows["status"] == "accepted").sum()
+               + (validated.registry_rows["status"] == "accepted").sum())
     warning = refuse_shrink(run.period, count_shrink(before, rows, len(resolved.worker_month)), run.allow_shrink)
     if warning:
         get_run_logger().warning(warning)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 PASSWORD_ENV = "TKA_WAREHOUSE_PASSWORD"
 
@@ -14,7 +15,9 @@ def split_password(url: str) -> tuple[str, str | None]:
     parsed = make_url(url)
     if parsed.password is None:
         return url, None
-    return parsed.set(password=None).render_as_string(hide_password=False), str(parsed.password)
+    bare = URL.create(parsed.drivername, username=parsed.username, host=parsed.host, port=parsed.port,
+                      database=parsed.database, query=parsed.query)
+    return bare.render_as_string(hide_password=False), str(parsed.password)
 
 
 def has_password(url: str) -> bool:
@@ -26,8 +29,8 @@ def masked(url: str) -> str:
     """The URL as it may be shown or logged: a password, if any, as ***."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - an unparsable URL is shown without anything after a colon-at pair
-        return url.split("@", 1)[-1] if "@" in url else url
+    except Exception:  # noqa: BLE001 - an unparsable URL: hide what looks like user:password@
+        return re.sub(r"(//[^:/@]*:)[^@/]*@", r"\1***@", url)
 
 
 def secret_block_password(block_name: str) -> str:

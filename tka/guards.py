@@ -149,7 +149,10 @@ _KIND_FOLDER = {"registry": "registri", "company": "perusahaan"}
 
 @dataclass(frozen=True)
 class PeriodCounts:
-    """What a load of one period holds: files (path -> source kind), rows and distinct workers."""
+    """What a load of one period holds: files (path -> source kind), accepted rows and distinct workers.
+
+    Accepted rows, not all rows: a corrected file that drops a rejected duplicate loses nothing.
+    """
 
     files: Mapping[str, str | None] = field(default_factory=dict)
     rows: int | None = None
@@ -176,10 +179,10 @@ def file_shrink(before: PeriodCounts, now_files: Mapping[str, str | None]) -> st
 
 
 def count_shrink(before: PeriodCounts, rows: int, workers: int) -> str | None:
-    """Why ``rows``/``workers`` are less than the loaded month had (None if they are not)."""
+    """Why accepted ``rows``/``workers`` are less than the loaded month had (None if they are not)."""
     parts = []
     if before.rows is not None and rows < before.rows:
-        parts.append(f"baris {_fmt(before.rows)} -> {_fmt(rows)}")
+        parts.append(f"baris diterima {_fmt(before.rows)} -> {_fmt(rows)}")
     if before.workers is not None and workers < before.workers:
         parts.append(f"pekerja {_fmt(before.workers)} -> {_fmt(workers)}")
     return "; ".join(parts) or None

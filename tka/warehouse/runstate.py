@@ -18,7 +18,7 @@ LEDGER_KEPT = ("loaded", "quarantined")
 
 
 def loaded_period_counts(engine: Engine, period: str) -> PeriodCounts | None:
-    """Files, rows and workers of the period's current load (None when the period was never loaded)."""
+    """Files, accepted rows and workers of the period's current load (None when the period was never loaded)."""
     with engine.connect() as conn:
         if not inspect(conn).has_table(period_load.name):
             return None
@@ -30,7 +30,7 @@ def loaded_period_counts(engine: Engine, period: str) -> PeriodCounts | None:
             .where(file_ledger.c.period == period, file_ledger.c.status.in_(LEDGER_KEPT)))}
         text = conn.execute(select(run.c.summary).where(run.c.run_id == loaded.run_id)).scalar()
     summary = json.loads(text) if text else {}
-    rows, workers = summary.get("rows_total"), summary.get("workers")
+    rows, workers = summary.get("rows_accepted"), summary.get("workers")
     return PeriodCounts(files=files, rows=None if rows is None else int(rows),
                         workers=None if workers is None else int(workers))
 
