@@ -71,20 +71,24 @@ class _NoTraceback(logging.Formatter):
 @contextmanager
 def quiet_console_logging(settings: Settings | None = None) -> Iterator[Path]:
     """While a run is in this process: Prefect and tka logs go to the log file; the screen gets warnings only,
-    one line each, never a traceback."""
+    one line each, never a traceback. Prefect's own console handlers are detached meanwhile, then put back."""
     path = log_path(settings)
     file_handler = _file_handler(path)
     file_handler.setLevel(logging.INFO)
-    touched: list[tuple[logging.Handler, int, logging.Formatter | None]] = []
-    loggers = [logging.getLogger(n) for n in ("prefect", "prefect.flow_runs", "prefect.task_runs", "tka")]
+    screen = logging.StreamHandler(sys.stderr)
+    screen.setLevel(logging.WARNING)
+    screen.setFormatter(_NoTraceback("%(levelname)s %(message)s"))
+    detached: list[tuple[logging.Logger, logging.Handler]] = []
+    loggers = [logging.getLogger(), *(x for x in logging.root.manager.loggerDict.values()
+                                      if isinstance(x, logging.Logger))]
     for logger in loggers:
-        for handler in logger.handlers:
+        for handler in list(logger.handlers):
             if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
-                touched.append((handler, handler.level, handler.formatter))
-                handler.setLevel(max(handler.level, logging.WARNING))
-                handler.setFormatter(_NoTraceback("%(levelname)s %(message)s"))
+                logger.removeHandler(handler)
+                detached.append((logger, handler))
     for name in ("prefect", "tka"):
         logging.getLogger(name).addHandler(file_handler)
+        logging.getLogger(name).addHandler(screen)
     logging.captureWarnings(True)
     try:
         yield path
@@ -92,10 +96,10 @@ def quiet_console_logging(settings: Settings | None = None) -> Iterator[Path]:
         logging.captureWarnings(False)
         for name in ("prefect", "tka"):
             logging.getLogger(name).removeHandler(file_handler)
+            logging.getLogger(name).removeHandler(screen)
         file_handler.close()
-        for handler, level, formatter in touched:
-            handler.setLevel(level)
-            handler.setFormatter(formatter)  # type: ignore[arg-type]
+        for logger, handler in detached:
+            logger.addHandler(handler)
 
 
 def one_line(exc: BaseException) -> str:
