@@ -82,7 +82,7 @@ def test_an_empty_period_or_no_registry_fails_before_anything_is_written(loaded,
 def test_a_shrinking_load_is_refused_then_allowed(loaded, drive, tmp_path):
     summary, url = loaded
     copy = _copy(drive, tmp_path)
-    gone = sorted((copy / PERIOD / "kecamatan").iterdir())[0]
+    gone = min((copy / PERIOD / "kecamatan").iterdir())
     gone.unlink()
     before = warehouse_state(url)
     with pytest.raises(GuardError) as info:
@@ -104,10 +104,10 @@ def test_a_shrinking_load_is_refused_then_allowed(loaded, drive, tmp_path):
 def test_a_busy_warehouse_fails_clearly_and_writes_nothing(loaded, drive):
     _, url = loaded
     before = warehouse_state(url)
-    with acquire(url, "gudang", LockOwner("run-lain", "2025-07", "2026-12-03T06:00:00+00:00", "host", 1)):
-        with pytest.raises(WarehouseBusyError, match=r"sedang dipakai oleh run run-lain \(periode 2025-07"):
-            monthly_ingest(period=PERIOD, drive_url=str(drive), warehouse_url=url, dry_run_alerts=True,
-                           reprocess=True)
+    owner = LockOwner("run-lain", "2025-07", "2026-12-03T06:00:00+00:00", "host", 1)
+    with acquire(url, "gudang", owner), \
+            pytest.raises(WarehouseBusyError, match=r"sedang dipakai oleh run run-lain \(periode 2025-07"):
+        monthly_ingest(period=PERIOD, drive_url=str(drive), warehouse_url=url, dry_run_alerts=True, reprocess=True)
     assert warehouse_state(url) == before
 
 

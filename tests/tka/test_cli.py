@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -29,8 +28,8 @@ def test_a_steward_command_on_a_missing_warehouse_says_so_in_one_line(cli, tmp_p
     db = tmp_path / "none.db"
     result = cli.invoke(app, ["review", "list", "--period", "2025-08", "--warehouse", f"sqlite:///{db}"], env=ENV)
     assert result.exit_code == 2
-    assert _lines(result.output) == [f"Gagal: Gudang data {db} belum ada. Periksa --warehouse / warehouse_url di "
-                                     "tka.toml / TKA_WAREHOUSE_URL, atau jalankan `tka ingest --period P` dulu."]
+    assert _lines(result.output) == [(f"Gagal: Gudang data {db} belum ada. Periksa --warehouse / warehouse_url di "
+                                      "tka.toml / TKA_WAREHOUSE_URL, atau jalankan `tka ingest --period P` dulu.")]
     assert not db.exists()
 
 
@@ -65,9 +64,9 @@ def test_unknown_filter_values_are_refused_with_the_valid_ones(cli, tmp_path):
     result = cli.invoke(app, ["review", "list", "--period", "2025-08", "--source", "imigrasii", "--warehouse", url],
                         env=ENV)
     assert result.exit_code == 2
-    assert _lines(result.output) == ["Gagal: Sumber 'imigrasii' tidak dikenal. Pilihan: disnakertrans, imigrasi, "
-                                     "kecamatan, perusahaan, registri (atau jenisnya: company, disnakertrans, "
-                                     "imigrasi, kecamatan, registry)."]
+    assert _lines(result.output) == [("Gagal: Sumber 'imigrasii' tidak dikenal. Pilihan: disnakertrans, imigrasi, "
+                                      "kecamatan, perusahaan, registri (atau jenisnya: company, disnakertrans, "
+                                      "imigrasi, kecamatan, registry).")]
     result = cli.invoke(app, ["review", "list", "--period", "2025-08", "--rule", "paspor", "--warehouse", url],
                         env=ENV)
     assert result.exit_code == 2 and "Aturan 'paspor' tidak dikenal. Pilihan: " in result.output

@@ -37,7 +37,7 @@ def test_a_webhook_channel_is_created_and_tested(prefect_harness, monkeypatch):
 def test_an_email_channel_is_created_and_tested(prefect_harness):
     cli = CliRunner()
     with SmtpReceiver() as smtp:
-        made = cli.invoke(app, ["kanal", "buat-email", "tka-uji-email", *sum((["--to", a] for a in EMAIL_TO), []),
+        made = cli.invoke(app, ["kanal", "buat-email", "tka-uji-email", *[x for a in EMAIL_TO for x in ("--to", a)],
                                 "--from", EMAIL_FROM, "--smtp-host", "127.0.0.1", "--smtp-port", str(smtp.port),
                                 "--smtp-type", "insecure", "--timpa"], env=ENV)
         assert made.exit_code == 0, made.output
