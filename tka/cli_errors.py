@@ -46,7 +46,8 @@ def _file_handler(path: Path) -> logging.Handler:
 def write_log(message: str, exc: BaseException | None = None, settings: Settings | None = None) -> Path:
     """Append ``message`` (and the traceback of ``exc``) to the log file; return its path."""
     path = log_path(settings)
-    logger = logging.getLogger("tka.cli")
+    logger = logging.getLogger("tka.cli.errors")
+    logger.propagate = False  # to the log file only: the screen gets the one-line message
     handler = _file_handler(path)
     logger.addHandler(handler)
     try:
