@@ -8,7 +8,7 @@ from typing import Any
 
 from prefect import get_run_logger, task
 
-from tasks._common import STAGE, warehouse
+from tasks._common import IO_RETRIES, STAGE, warehouse
 from tka.pipeline import Resolved, RunConfig, RunContext, Validated
 from tka.runlock import WarehouseLock
 
@@ -16,7 +16,7 @@ from tka.runlock import WarehouseLock
 PRIVATE_UMASK = 0o077
 
 
-@task(name="check-settings", **STAGE)
+@task(name="check-settings", **STAGE, **IO_RETRIES)
 def check_settings(run: RunContext) -> None:
     """The warehouse answers and the drive has the period's folder, in seconds; nothing is written."""
     from tka.credentials import connectable_url

@@ -27,6 +27,10 @@ class GuardError(RuntimeError):
     exit_code = 2
 
 
+class WarehouseUnreachableError(GuardError, ConnectionError):
+    """The warehouse server does not answer: transient I/O, so the flow's check retries it (TKA_IO_RETRIES)."""
+
+
 class WarehouseMissingError(GuardError):
     """A steward command's warehouse does not exist (and is never created by such a command)."""
 
@@ -84,7 +88,7 @@ def check_warehouse(url: str, *, must_exist: bool, connect_url: str | None = Non
         with engine.connect() as conn:
             tables = set(sa.inspect(conn).get_table_names())
     except Exception as exc:  # noqa: BLE001 - unreachable, wrong name, wrong password: one line each
-        raise GuardError(f"Gudang data {masked(url)} tidak dapat dihubungi: {_first_line(exc)}. Periksa {where} "
+        raise WarehouseUnreachableError(f"Gudang data {masked(url)} tidak dapat dihubungi: {_first_line(exc)}. Periksa {where} "
                          "(dan TKA_WAREHOUSE_PASSWORD), lalu jalankan lagi.") from None
     finally:
         engine.dispose()
