@@ -25,13 +25,15 @@ def period_range(start: str, end: str) -> list[str]:
 
 @flow(name="backfill", on_failure=[operator_alert], on_crashed=[operator_alert], validate_parameters=True)
 def backfill(start: Period, end: Period, drive_url: str | None = None, warehouse_url: str | None = None,
-             dry_run_alerts: bool = True) -> list[dict[str, Any]]:
+             dry_run_alerts: bool = True, allow_shrink: bool = False) -> list[dict[str, Any]]:
     """Ingest every period from ``start`` to ``end`` in order, each as its own monthly-ingest subflow."""
     return [monthly_ingest(period=p, drive_url=drive_url, warehouse_url=warehouse_url,
-                           dry_run_alerts=dry_run_alerts) for p in period_range(start, end)]
+                           dry_run_alerts=dry_run_alerts, allow_shrink=allow_shrink) for p in period_range(start, end)]
 
 
 @flow(name="reprocess", on_failure=[operator_alert], on_crashed=[operator_alert], validate_parameters=True)
-def reprocess(period: Period, drive_url: str | None = None, warehouse_url: str | None = None) -> dict[str, Any]:
+def reprocess(period: Period, drive_url: str | None = None, warehouse_url: str | None = None,
+              allow_shrink: bool = False) -> dict[str, Any]:
     """Re-run one period from scratch, ignoring cached reads (e.g. after a steward's decisions)."""
-    return monthly_ingest(period=period, drive_url=drive_url, warehouse_url=warehouse_url, reprocess=True)
+    return monthly_ingest(period=period, drive_url=drive_url, warehouse_url=warehouse_url, reprocess=True,
+                          allow_shrink=allow_shrink)

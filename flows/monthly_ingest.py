@@ -11,6 +11,14 @@ from pydantic import StringConstraints
 from tasks.compliance import check_company_reports, fetch_company_history, send_missing_report_alerts
 from tasks.dedupe import deduplicate_workers, fetch_known_workers
 from tasks.discover import discover_files, register_files
+from tasks.guard import (
+    check_alert_channels,
+    check_settings,
+    guard_period_files,
+    guard_shrink,
+    release_warehouse_lock,
+    take_warehouse_lock,
+)
 from tasks.load import load_period, mark_complete
 from tasks.notify import operator_alert
 from tasks.prepare import load_rules, load_run_config, migrate_warehouse, resolve_run
@@ -36,15 +44,29 @@ def monthly_ingest(
     warehouse_url: str | None = None,
     dry_run_alerts: bool | None = None,
     reprocess: bool = False,
+    allow_shrink: bool = False,
 ) -> dict[str, Any]:
     """Ingest one period (YYYY-MM; default: the previous month in WITA) and return the run summary."""
-    run = resolve_run(period, drive_url, warehouse_url, dry_run_alerts, reprocess)
+    run = resolve_run(period, drive_url, warehouse_url, dry_run_alerts, reprocess, allow_shrink)
+    # Guards first: nothing is written until the settings, the drive and the alert channels are known good.
+    check_settings(run)
     config = opaque(load_run_config(run))
+    run = check_alert_channels(run, config)
+    lock = opaque(take_warehouse_lock(run))
+    try:
+        return _ingest(run, config)
+    finally:
+        release_warehouse_lock(lock)
+
+
+def _ingest(run: Any, config: Any) -> dict[str, Any]:
+    """The stages after the guards, while this run holds the warehouse."""
     migrate_warehouse(run)
 
     # Stage results are wrapped in `opaque`: Prefect still links the task runs, but does not walk every file,
     # row and issue inside them on each call (about 6 s per national month).
     files = opaque(discover_files(run, config))
+    guard_period_files(run, files)
     selection = opaque(register_files(run, files))
     waivers = opaque(fetch_waivers(run))
     fingerprint = fingerprint_inputs(run, config, selection, waivers)
@@ -64,6 +86,7 @@ def monthly_ingest(
     history = opaque(fetch_company_history(run))
     compliance = opaque(check_company_reports(run, config, batch, validated, history))
 
+    guard_shrink(run, validated, resolved)
     stats = opaque(load_period(run, selection, batch, validated, resolved, compliance))
     alerts = opaque(send_missing_report_alerts(run, config, compliance))
     summary = publish_review(run, config, selection, batch, validated, resolved, compliance, stats, alerts)

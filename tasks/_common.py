@@ -60,9 +60,10 @@ STAGE: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False, "on_
 @contextmanager
 def warehouse(run: RunContext) -> Iterator[Engine]:
     """The run's warehouse engine, disposed when the block ends."""
+    from tka.credentials import connectable_url
     from tka.warehouse import make_engine
 
-    engine = make_engine(run.warehouse_url)
+    engine = make_engine(connectable_url(run.warehouse_url, run.warehouse_secret))
     try:
         yield engine
     finally:

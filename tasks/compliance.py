@@ -46,21 +46,43 @@ def check_company_reports(run: RunContext, config: RunConfig, batch: ReadBatch, 
 
 @task(name="send-missing-report-alerts", **STAGE, **IO_RETRIES)
 def send_missing_report_alerts(run: RunContext, config: RunConfig, compliance: Compliance) -> list[dict[str, Any]]:
-    """Send the digest once per channel; a re-run sends again only when the digest changed or escalated."""
+    """Send the digest once per channel; a re-run sends again only when the digest changed or escalated.
+
+    The load is already committed: a channel that fails to deliver marks the alert (run.alert_status), never
+    the load, as failed. A channel found missing at the start (TKA_MISSING_CHANNELS=warn) gets the digest printed.
+    """
     from tka.compliance import plan_alerts, send
+    from tka.compliance.channels import mask_personal
     from tka.warehouse import alert_ledger_entries, record_alert
+    from tka.warehouse.runstate import alert_status, record_alert_status
 
     channels = list(run.alert_blocks) or list(config.policy.channels)
     # policy.yaml's dry_run holds for every run; TKA_DRY_RUN_ALERTS or the flow parameter turns it on per run.
     dry_run = run.dry_run_alerts or config.policy.dry_run
+    logger = get_run_logger()
     sent: list[dict[str, Any]] = []
+    outcome: dict[str, str] = {}
     with warehouse(run) as engine:
         todo = plan_alerts(compliance.digest, channels, alert_ledger_entries(engine, run.period), run.period)
         for alert in todo:
-            send(alert.channel, alert.subject, alert.body, dry_run=dry_run)
-            if not dry_run:
+            printed = dry_run or alert.channel in run.missing_channels
+            try:
+                send(alert.channel, alert.subject, alert.body, dry_run=printed)
+            except Exception as exc:  # noqa: BLE001 - a channel that fails must not undo or fail the load
+                logger.error("Alert through %s failed after the load: %s", alert.channel,
+                             mask_personal(f"{type(exc).__name__}: {exc}"))
+                outcome[alert.channel] = f"failed: {type(exc).__name__}"
+                sent.append({"channel": alert.channel, "dry_run": False, "failed": True})
+                continue
+            if not printed:
                 record_alert(engine, alert.alert_key, alert.period, alert.channel, alert.digest_hash,
                              alert.payload, datetime.now(UTC))
-            sent.append({"channel": alert.channel, "dry_run": dry_run})
-    get_run_logger().info("Alerts: %d to send over %s", len(sent), channels or "no channel configured")
+            outcome[alert.channel] = ("dry_run" if dry_run else "printed") if printed else "sent"
+            sent.append({"channel": alert.channel, "dry_run": printed})
+        record_alert_status(engine, run.run_id, alert_status(outcome), outcome)
+    if run.missing_channels:
+        logger.warning("Alert channel(s) %s do not exist: the digest was printed, not sent",
+                       ", ".join(run.missing_channels))
+    logger.info("Alerts: %d to send over %s", len(sent), channels or "no channel configured")
     return sent
+

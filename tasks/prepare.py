@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,9 +19,23 @@ from tka.settings import Settings, previous_period, validate_period
 
 @task(name="resolve-run", **STAGE)
 def resolve_run(period: str | None, drive_url: str | None, warehouse_url: str | None,
-                dry_run_alerts: bool | None, reprocess: bool) -> RunContext:
-    """Fill the run's period and locations from parameters, then environment, then defaults."""
+                dry_run_alerts: bool | None, reprocess: bool, allow_shrink: bool = False) -> RunContext:
+    """Fill the run's period and locations from parameters, then the settings file, environment, defaults."""
+    from tka.credentials import has_password, masked, split_password
+    from tka.guards import GuardError, parse_warehouse_url
+
     settings = Settings()
+    if warehouse_url and has_password(warehouse_url):
+        # A flow parameter is stored in the Prefect API for anyone who can read it.
+        raise GuardError(f"URL gudang data {masked(warehouse_url)} berisi kata sandi di parameter flow. Hapus "
+                         "kata sandi dari URL; berikan lewat TKA_WAREHOUSE_PASSWORD atau blok Secret Prefect "
+                         "(warehouse_password_secret di tka.toml).")
+    url = warehouse_url or settings.warehouse_url
+    parse_warehouse_url(url)
+    url, password = split_password(url)
+    if password is not None and not os.environ.get("TKA_WAREHOUSE_PASSWORD"):
+        raise GuardError(f"URL gudang data {masked(url)} di pengaturan berisi kata sandi. Pindahkan kata sandi ke "
+                         "TKA_WAREHOUSE_PASSWORD atau blok Secret Prefect (warehouse_password_secret).")
     if period is None:
         now = datetime.now(ZoneInfo("Asia/Makassar"))
         period = previous_period(now.year, now.month)
@@ -30,7 +45,7 @@ def resolve_run(period: str | None, drive_url: str | None, warehouse_url: str | 
         period=validate_period(period),
         run_id=str(flow_run.id or f"local-{datetime.now(UTC):%Y%m%dT%H%M%S}"),
         drive_url=drive,
-        warehouse_url=warehouse_url or settings.warehouse_url,
+        warehouse_url=url,
         config_dir=settings.config_dir,
         expectations_dir=settings.expectations_dir,
         cache_dir=settings.cache_dir or cache,
@@ -38,6 +53,9 @@ def resolve_run(period: str | None, drive_url: str | None, warehouse_url: str | 
         reprocess=reprocess,
         started_at=datetime.now(UTC),
         alert_blocks=tuple(settings.alert_blocks),
+        allow_shrink=allow_shrink,
+        warehouse_secret=settings.warehouse_password_secret,
+        lock_wait_s=settings.lock_wait_seconds,
     )
 
 

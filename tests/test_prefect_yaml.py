@@ -6,7 +6,8 @@ SQLite database), ``prefect work-pool create``, ``prefect --no-prompt deploy --a
 receivers.
 
 The fault is real: the warehouse database refuses connections (``ALTER DATABASE ... ALLOW_CONNECTIONS false``)
-for the first run, which must fail at ``migrate-warehouse`` after its I/O retries and alert the operator. Then
+for the first run, which must fail at ``check-settings`` (before anything is written) after its I/O retries and
+alert the operator. Then
 the fault is removed and the same flow run is retried with ``prefect flow-run retry``; its warehouse must equal
 that of a clean in-process run of the same period.
 """
@@ -376,16 +377,16 @@ def test_failed_run_alerts_the_operator_and_its_retry_loads_the_clean_warehouse(
             return bad or None
 
         bad = _wait_for("the failed task run", failed_stage, 30)
-        assert [(r.name.rsplit("-", 1)[0], r.run_count) for r in bad] == [("migrate-warehouse", 2)]
+        assert [(r.name.rsplit("-", 1)[0], r.run_count) for r in bad] == [("check-settings", 2)]
 
         # The operator alert: flow, period and stage; no personal data.
         _wait_for("the operator alert at the webhook", lambda: list(received), 30)
-        subject = f"[TKA] Flow gagal: monthly-ingest periode {PERIOD} tahap migrate-warehouse"
+        subject = f"[TKA] Flow gagal: monthly-ingest periode {PERIOD} tahap check-settings"
         assert [r["json"]["subject"] for r in received] == [subject]
         assert received[0]["path"] == WEBHOOK_PATH
         body = received[0]["json"]["text"]
         lines = body.splitlines()
-        assert lines[:3] == [subject, "Status: Failed", "Jenis kesalahan: OperationalError"], body
+        assert lines[:3] == [subject, "Status: Failed", "Jenis kesalahan: WarehouseUnreachableError"], body
         assert f"Flow run: {failed.name}" in lines
         persons = sample["truth"]["persons"].values()
         leaked = [v for p in persons for v in (p["name"], p["passport_no"]) if v and v.lower() in body.lower()]

@@ -30,6 +30,10 @@ class RunContext:
     reprocess: bool
     started_at: datetime
     alert_blocks: tuple[str, ...] = ()
+    allow_shrink: bool = False  # a load with fewer files, rows or workers than the period had may replace it
+    missing_channels: tuple[str, ...] = ()  # configured but absent (TKA_MISSING_CHANNELS=warn): digest printed
+    warehouse_secret: str | None = None  # Prefect Secret block with the warehouse password (never the password)
+    lock_wait_s: float = 0.0
 
 
 @dataclass

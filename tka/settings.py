@@ -1,22 +1,49 @@
-"""Run settings: drive, warehouse and config locations, from environment variables with embedded defaults."""
+"""Run settings: command options, then the settings file (tka.toml), then TKA_* variables, then defaults."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PERIOD_RE = re.compile(r"^(20\d{2})-(0[1-9]|1[0-2])$")
+SETTINGS_FILE_ENV = "TKA_SETTINGS_FILE"
+SETTINGS_FILE_NAME = "tka.toml"
+
+
+def settings_file() -> Path:
+    """The settings file every command reads: $TKA_SETTINGS_FILE, else tka.toml in the working folder."""
+    return Path(os.environ.get(SETTINGS_FILE_ENV) or SETTINGS_FILE_NAME)
 
 
 class Settings(BaseSettings):
-    """Where the pipeline reads and writes; every field can be set as TKA_<FIELD> in the environment."""
+    """Where the pipeline reads and writes; a key of tka.toml, or TKA_<FIELD> in the environment."""
 
     model_config = SettingsConfigDict(env_prefix="TKA_", env_file=".env", extra="ignore")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Options first, then the settings file (one place for every command), then the environment."""
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=settings_file())
+        return init_settings, toml, env_settings, dotenv_settings, file_secret_settings
 
     drive_url: str = Field(default=str(PROJECT_ROOT / "data" / "drive"),
                            description="Shared drive: a path, file://, memory://, smb://host/share/path or s3://")
@@ -47,6 +74,16 @@ class Settings(BaseSettings):
     read_workers: int = Field(default=0, ge=0, le=32,
                               description="Reader processes (0 = min(CPUs, 4)); every file is read in one of "
                               "them, isolated, with the limits above")
+    missing_channels: Literal["fail", "warn"] = Field(
+        default="fail", description="A configured alert channel that does not exist: fail the run before the "
+        "load, or warn, print the digest and go on")
+    warehouse_password_secret: str | None = Field(
+        default=None, description="Name of a Prefect Secret block holding the warehouse password (else "
+        "TKA_WAREHOUSE_PASSWORD)")
+    lock_wait_seconds: float = Field(default=0, ge=0, description="How long a run waits for another run "
+                                     "holding the warehouse before it gives up (0: give up at once)")
+    log_dir: Path | None = Field(default=None, description="Where tka.log goes [default: <cache dir>/logs, "
+                                 "else data/logs]")
 
     @field_validator("alert_blocks", mode="before")
     @classmethod

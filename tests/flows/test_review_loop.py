@@ -145,7 +145,7 @@ def test_a_waived_issue_loads_exactly_its_row_and_nothing_else_changes(sample, t
     waived = cli.invoke(app, ["review", "waive", issue["issue_id"], "--note", NOTE, "--who", WHO,
                               "--warehouse", warehouse_url])
     assert waived.exit_code == 0, waived.output
-    assert "1 issue(s) waived" in waived.output
+    assert "1 masalah dikecualikan" in waived.output
     unknown = cli.invoke(app, ["review", "waive", "0000000000000000", "--note", NOTE, "--warehouse", warehouse_url])
     assert unknown.exit_code == 1  # an unknown id changes nothing
 
@@ -160,7 +160,7 @@ def test_a_waived_issue_loads_exactly_its_row_and_nothing_else_changes(sample, t
     _assert_tables_equal(decided_snap, only_decision)
     listed = cli.invoke(app, ["review", "list", "--period", PERIOD, "--status", "waived", "--warehouse",
                               warehouse_url])
-    assert listed.exit_code == 0 and "2025-08 — 1 waived" in listed.output, listed.output
+    assert listed.exit_code == 0 and "2025-08 — 1 dikecualikan" in listed.output, listed.output
 
     second = _ingest(drive, warehouse_url)
     after = _snapshot(warehouse_url)

@@ -2,10 +2,10 @@
 
 This is the I/O edge of tka.compliance and the only module in it that imports Prefect. Channels are block
 documents named in config/policy.yaml, either "<block-type-slug>/<name>" or just "<name>" (looked up among
-blocks that can ``notify``). Create an e-mail channel with::
+blocks that can ``notify``). Create them from the command line (tka/cli_channels.py)::
 
-    creds = EmailServerCredentials(smtp_server="mail.kukarkab.go.id", smtp_type="STARTTLS", username=..., password=...)
-    SmtpEmailNotification(credentials=creds, email_from="tka@...", email_to=["kesbangpol@..."]).save("tka-email")
+    tka kanal buat-webhook tka-webhook --url https://…
+    TKA_SMTP_PASSWORD=… tka kanal buat-email tka-email --to kesbangpol@… --from tka@… --smtp-host mail.… --username …
 """
 
 from __future__ import annotations

@@ -225,6 +225,7 @@ def load_period(
                     "started_at": (run_summary or {}).get("started_at", now),
                     "finished_at": now,
                     "status": (run_summary or {}).get("status", "loaded"),
+                    "loaded_at": now,
                     "summary": json.dumps(
                         dict(run_summary or {}), sort_keys=True, default=str, ensure_ascii=False
                     ),

@@ -48,6 +48,10 @@ run = Table(
     Column("finished_at", TS),
     Column("status", String(32), nullable=False),
     Column("summary", Text),
+    Column("loaded_at", TS),  # added: when this run's load committed (None: it never loaded)
+    # added: sent | dry_run | printed (channel missing, digest printed) | none | failed | partial
+    Column("alert_status", String(16)),
+    Column("alert_detail", Text),  # JSON: channel -> outcome (no personal data)
 )
 
 file_ledger = Table(
