@@ -11,7 +11,7 @@ _listeners: list[Listener] = []
 
 def report(stage: str, done: int, total: int) -> None:
     """Tell every listener that ``done`` of ``total`` units of ``stage`` are finished."""
-    for listener in list(_listeners):
+    for listener in tuple(_listeners):  # a copy: a listener may unsubscribe while being told
         listener(stage, done, total)
 
 
