@@ -75,6 +75,8 @@ def mask_passport(value: object) -> str:
     """A passport with all but its last 3 characters hidden ("******678")."""
     if not isinstance(value, str) or not value:
         return "-"
+    if len(value) <= 3:  # nothing may be shown of a number this short
+        return "***"
     return "*" * max(len(value) - 3, 3) + value[-3:]
 
 
