@@ -79,7 +79,9 @@ def test_duplicate_row_marks_the_row_number_cell(suites, config) -> None:
     issues = validate_rows(rows, "worker", PERIOD, suites, config, headers=HEADERS)
     ws = load_workbook(io.BytesIO(write_feedback_workbook(rows, issues, META)))["Data"]
     assert ws["B3"].value == 8 and ws["B3"].fill.fgColor.rgb == ERROR_RGB
-    assert ws["B3"].comment.text == f"Kesalahan: {RULES['duplicate_row'].message_id} Nilai tertulis: (kosong)."
+    # The comment names the row it duplicates.
+    assert ws["B3"].comment.text == (f"Kesalahan: {RULES['duplicate_row'].message_id} Sama dengan baris 7 "
+                                     f"(lembar Agustus). Nilai tertulis: (kosong).")
 
 
 def test_quarantined_file_workbook_explains_the_reason() -> None:
@@ -295,3 +297,43 @@ def test_zip_level_changes_the_compression_not_the_parts(suites, config, monkeyp
     monkeypatch.setattr(workbook, "ZIP_LEVEL", 9)
     assert parts(write_feedback_workbook(rows, issues, META)) == parts(default)
     assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile
+
+
+@pytest.mark.parametrize(("raw", "hint"), [
+    ("31 Pebruari 1973", "Tanggal 31 tidak ada di bulan Februari 1973 (hanya sampai tanggal 28)."),
+    ("29-02-2023", "Tanggal 29 tidak ada di bulan Februari 2023 (hanya sampai tanggal 28)."),
+    ("05/13/1980", "Bulan 13 tidak ada; tulis hari dulu, lalu bulan (HH-BB-TTTT)."),
+    ("12 Agustos 1985", "Nama bulan 'Agustos' tidak dikenali; tulis bulan dengan angka atau nama bulan Indonesia."),
+    ("tidak tahu", None),
+    ("12-08-1985", None),
+])
+def test_date_hint_says_what_is_wrong_not_the_format_the_value_has(raw, hint) -> None:
+    from tka.validate.workbook import date_hint
+
+    assert date_hint(raw) == hint
+
+
+def test_feedback_workbook_prints_on_a4_fit_to_width_with_the_header_repeated(suites, config) -> None:
+    rows, issues = rows_and_issues(suites, config)
+    book = load_workbook(io.BytesIO(write_feedback_workbook(rows, issues, META)))
+    for name, orientation in (("Petunjuk", "portrait"), ("Data", "landscape")):
+        ws = book[name]
+        assert ws.page_setup.paperSize == 9, name  # A4
+        assert (ws.page_setup.fitToWidth or 1, ws.page_setup.fitToHeight) == (1, 0), name  # 1 is the default
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, name
+        assert (ws.page_setup.orientation or "portrait") == orientation, name
+    assert book["Data"].print_title_rows == "1:1"
+
+
+def test_office_internal_rules_are_not_sent_to_agencies() -> None:
+    from types import SimpleNamespace
+
+    from tka.validate.feedback import feedback_files
+
+    issue = {"file_path": "2025-08/imigrasi/a.xls", "rule": "passport_format_unknown", "record_key": "k:1"}
+    files = {"2025-08/imigrasi/a.xls": SimpleNamespace(source_kind="imigrasi", sha256="a" * 64)}
+    results = {"2025-08/imigrasi/a.xls": SimpleNamespace(quarantine=None, rows=pd.DataFrame({"record_key": ["k:1"]}))}
+    assert feedback_files(PERIOD, files, results, pd.DataFrame([issue]), pd.DataFrame()) == []
+    other = {**issue, "rule": "passport_format"}
+    [only] = feedback_files(PERIOD, files, results, pd.DataFrame([issue, other]), pd.DataFrame())
+    assert only.issues["rule"].tolist() == ["passport_format"]
