@@ -316,13 +316,17 @@ def test_date_hint_says_what_is_wrong_not_the_format_the_value_has(raw, hint) ->
 def test_feedback_workbook_prints_on_a4_fit_to_width_with_the_header_repeated(suites, config) -> None:
     rows, issues = rows_and_issues(suites, config)
     book = load_workbook(io.BytesIO(write_feedback_workbook(rows, issues, META)))
-    for name, orientation in (("Petunjuk", "portrait"), ("Data", "landscape")):
+    for name, orientation in (("Petunjuk", "portrait"), ("Data", "portrait")):  # 6 columns: narrow
         ws = book[name]
         assert ws.page_setup.paperSize == 9, name  # A4
         assert (ws.page_setup.fitToWidth or 1, ws.page_setup.fitToHeight) == (1, 0), name  # 1 is the default
         assert ws.sheet_properties.pageSetUpPr.fitToPage, name
         assert (ws.page_setup.orientation or "portrait") == orientation, name
     assert book["Data"].print_title_rows == "1:1"
+    wide = make_rows([{"raw": {f"Kolom {i}": "x" for i in range(8)}}, {"raw": {f"Kolom {i}": "x" for i in range(8)}}])
+    wide_issues = validate_rows(wide, "worker", PERIOD, suites, config, headers=HEADERS)
+    ws = load_workbook(io.BytesIO(write_feedback_workbook(wide, wide_issues, META)))["Data"]
+    assert ws.page_setup.orientation == "landscape"
 
 
 def test_office_internal_rules_are_not_sent_to_agencies() -> None:
