@@ -322,7 +322,7 @@ def test_feedback_workbook_prints_on_a4_fit_to_width_with_the_header_repeated(su
         assert (ws.page_setup.fitToWidth or 1, ws.page_setup.fitToHeight) == (1, 0), name  # 1 is the default
         assert ws.sheet_properties.pageSetUpPr.fitToPage, name
         assert (ws.page_setup.orientation or "portrait") == orientation, name
-    assert book["Data"].print_title_rows == "1:1"
+    assert book["Data"].print_title_rows == "$1:$1"
     wide = make_rows([{"raw": {f"Kolom {i}": "x" for i in range(8)}}, {"raw": {f"Kolom {i}": "x" for i in range(8)}}])
     wide_issues = validate_rows(wide, "worker", PERIOD, suites, config, headers=HEADERS)
     ws = load_workbook(io.BytesIO(write_feedback_workbook(wide, wide_issues, META)))["Data"]
