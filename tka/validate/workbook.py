@@ -548,14 +548,67 @@ MONTH_ISSUE_COLUMNS: tuple[str, ...] = (
 )
 
 
+# The month export speaks Indonesian: headers, status values, kecamatan by name (English stays in the warehouse).
+EXPORT_HEADERS: dict[str, str] = {
+    "issue_id": "ID masalah", "status": "Status", "severity": "Tingkat", "rule": "Aturan", "message_id": "Penjelasan",
+    "file_path": "Berkas", "sheet": "Lembar", "row_number": "Baris Excel", "column": "Kolom", "header": "Judul kolom",
+    "raw_value": "Nilai tertulis", "record_key": "Kunci baris", "decided_by": "Diputuskan oleh",
+    "decided_at": "Waktu keputusan", "decision_note": "Catatan keputusan", "period": "Periode", "company_nib": "NIB",
+    "in_registry": "Di registri", "must_report": "Wajib lapor", "files": "Jumlah berkas", "rows": "Baris",
+    "rows_accepted": "Baris diterima", "consecutive_missed": "Bulan berturut tidak lapor",
+    "escalation_level": "Tingkat eskalasi", "name": "Nama perusahaan", "kbli": "KBLI", "kecamatan_code": "Kecamatan",
+    "source_kind": "Sumber", "source_id": "ID sumber", "rejected": "Ditolak",
+    "tingkat": "Tingkat", "aturan": "Aturan", "jumlah": "Jumlah",
+}
+STATUS_ID: dict[str, str] = {
+    "open": "terbuka", "waived": "dikecualikan", "fixed": "diperbaiki", "replaced": "digantikan versi baru",
+    "received": "sudah lapor", "late": "terlambat", "missing": "belum lapor", "pending": "belum jatuh tempo",
+    "received_all_rejected": "lapor, semua baris ditolak", "not_required": "tidak wajib",
+}
+
+
+@lru_cache(maxsize=1)
+def _kecamatan_names() -> dict[str, str]:
+    """Kecamatan code -> name, from config/reference.yaml."""
+    import yaml
+
+    from tka.settings import PROJECT_ROOT
+
+    ref = yaml.safe_load((PROJECT_ROOT / "config" / "reference.yaml").read_text(encoding="utf-8"))
+    return {str(code): str(entry["name"]) for code, entry in ref["kecamatan"].items()}
+
+
+def _export_value(column: str, value: Any) -> Any:
+    """A cell of the month export in Indonesian (status words, Ya/Tidak, kecamatan names)."""
+    if _missing(value):
+        return value
+    if column == "status":
+        return STATUS_ID.get(str(value), value)
+    if column == "severity":
+        return SEVERITY_ID.get(str(value), value)
+    if column == "kecamatan_code":
+        return _kecamatan_names().get(str(value), value)
+    if isinstance(value, bool):
+        return "Ya" if value else "Tidak"
+    return value
+
+
+def _export_table(book: _Book, ws: Worksheet, frame: pd.DataFrame) -> int:
+    """``frame`` as an Indonesian table (headers and values); returns the last row."""
+    columns = [str(c) for c in frame.columns]
+    records = ([_export_value(c, v) for c, v in zip(columns, row, strict=True)]
+               for row in frame.itertuples(index=False, name=None))
+    return book.table(ws, [EXPORT_HEADERS.get(c, c) for c in columns], records)
+
+
 def issue_counts(issues: pd.DataFrame) -> list[dict[str, Any]]:
     """Issues counted by severity, rule and decision status: the Ringkasan when no source summary is given."""
     if issues.empty:
         return []
     frame = issues.assign(status=issues["status"] if "status" in issues.columns else "open")
     counts = frame.groupby(["severity", "rule", "status"], sort=True).size().reset_index(name="jumlah")
-    return [{"tingkat": SEVERITY_ID.get(r.severity, r.severity), "aturan": r.rule, "status": r.status,
-             "jumlah": int(r.jumlah)} for r in counts.itertuples()]
+    return [{"tingkat": SEVERITY_ID.get(r.severity, r.severity), "aturan": r.rule,
+             "status": STATUS_ID.get(r.status, r.status), "jumlah": int(r.jumlah)} for r in counts.itertuples()]
 
 
 def write_month_export(issues: pd.DataFrame, summary_rows: Sequence[Mapping[str, Any]] | None,
@@ -572,7 +625,8 @@ def _month_sheets(book: _Book, issues: pd.DataFrame, summary_rows: Sequence[Mapp
     ws = book.wb.add_worksheet("Ringkasan")
     summary_rows = issue_counts(issues) if summary_rows is None else summary_rows
     summary_columns = list(dict.fromkeys(k for r in summary_rows for k in r))
-    book.table(ws, summary_columns, ([r.get(c) for c in summary_columns] for r in summary_rows))
+    _export_table(book, ws, pd.DataFrame([[r.get(c) for c in summary_columns] for r in summary_rows],
+                                         columns=summary_columns, dtype=object))
     ws.freeze_panes(1, 0)
 
     ws = book.wb.add_worksheet("Masalah")
@@ -582,7 +636,7 @@ def _month_sheets(book: _Book, issues: pd.DataFrame, summary_rows: Sequence[Mapp
         masked["raw_value"] = [mask_issue_value(c, v) for c, v in
                                zip(issues["column"] if "column" in issues.columns else [None] * len(issues),
                                    issues["raw_value"], strict=True)]
-    last = book.table(ws, present, masked.itertuples(index=False, name=None))
+    last = _export_table(book, ws, masked)
     ws.freeze_panes(1, 0)
     if last > 0:
         ws.autofilter(0, 0, last, len(present) - 1)
@@ -591,7 +645,7 @@ def _month_sheets(book: _Book, issues: pd.DataFrame, summary_rows: Sequence[Mapp
     if compliance is None:
         book.put(ws, 0, 0, "Data kepatuhan pelaporan perusahaan tidak tersedia untuk periode ini.")
     else:
-        last = book.table(ws, [str(c) for c in compliance.columns], compliance.itertuples(index=False, name=None))
+        last = _export_table(book, ws, compliance)
         ws.freeze_panes(1, 0)
         if last > 0:
             ws.autofilter(0, 0, last, len(compliance.columns) - 1)

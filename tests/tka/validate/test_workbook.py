@@ -103,18 +103,19 @@ def test_month_export_sheets_and_masking(suites, config) -> None:
     wb = load_workbook(io.BytesIO(write_month_export(issues, summary_rows, compliance)))
     assert wb.sheetnames == ["Ringkasan", "Masalah", "Kepatuhan"]
     assert [[c.value for c in r] for r in wb["Ringkasan"].iter_rows()] == [
-        ["source_kind", "files", "rows", "rejected"], ["disnakertrans", 1, 3, 2]]
+        ["Sumber", "Jumlah berkas", "Baris", "Ditolak"], ["disnakertrans", 1, 3, 2]]
     masalah = [[c.value for c in r] for r in wb["Masalah"].iter_rows()]
     header = masalah[0]
-    assert header[:4] == ["issue_id", "status", "severity", "rule"]
-    by_rule = {r[header.index("rule")]: r for r in masalah[1:]}
+    assert header[:4] == ["ID masalah", "Status", "Tingkat", "Aturan"]
+    assert {r[1] for r in masalah[1:]} == {"terbuka"} and {r[2] for r in masalah[1:]} == {"Kesalahan", "Peringatan"}
+    by_rule = {r[header.index("Aturan")]: r for r in masalah[1:]}
     assert set(by_rule) == {"required_field", "passport_format", "nib_format"}
-    assert by_rule["passport_format"][header.index("raw_value")] == "**"              # personal: masked
-    assert by_rule["nib_format"][header.index("raw_value")] == '=HYPERLINK("http://x")'  # not personal
-    assert wb["Masalah"].cell(row=2 + list(by_rule).index("nib_format"), column=header.index("raw_value") + 1) \
+    assert by_rule["passport_format"][header.index("Nilai tertulis")] == "**"              # personal: masked
+    assert by_rule["nib_format"][header.index("Nilai tertulis")] == '=HYPERLINK("http://x")'  # not personal
+    assert wb["Masalah"].cell(row=2 + list(by_rule).index("nib_format"), column=header.index("Nilai tertulis") + 1) \
         .data_type == "s"
     assert [[c.value for c in r] for r in wb["Kepatuhan"].iter_rows()] == [
-        ["company_nib", "status"], ["1234567890123", "missing"]]
+        ["NIB", "Status"], ["1234567890123", "belum lapor"]]
     empty = load_workbook(io.BytesIO(write_month_export(issues.iloc[0:0], [], None)))
     assert empty["Kepatuhan"]["A1"].value == "Data kepatuhan pelaporan perusahaan tidak tersedia untuk periode ini."
 
@@ -125,8 +126,8 @@ def test_file_meta_from_a_mapping_and_month_export_without_summary_rows(suites, 
     _, issues = rows_and_issues(suites, config)
     wb = load_workbook(io.BytesIO(write_month_export(issues, None, None)))
     assert [[c.value for c in r] for r in wb["Ringkasan"].iter_rows()] == [
-        ["tingkat", "aturan", "status", "jumlah"], ["Kesalahan", "nib_format", "open", 1],
-        ["Kesalahan", "required_field", "open", 1], ["Peringatan", "passport_format", "open", 1]]
+        ["Tingkat", "Aturan", "Status", "Jumlah"], ["Kesalahan", "nib_format", "terbuka", 1],
+        ["Kesalahan", "required_field", "terbuka", 1], ["Peringatan", "passport_format", "terbuka", 1]]
 
 
 def _fills(ws) -> dict[str, str]:
@@ -242,21 +243,23 @@ def test_month_export_dates_views_and_no_formulas(suites, config) -> None:
     _rows, issues = rows_and_issues(suites, config)
     issues["status"] = ["open", "waived", "open"]  # the NIB error was waived
     issues["decided_at"] = [None, pd.Timestamp("2025-09-01 10:30"), None]
-    compliance = pd.DataFrame({"company_nib": ["=1+1"], "files": [2], "in_registry": [True]})
+    compliance = pd.DataFrame({"company_nib": ["=1+1"], "files": [2], "in_registry": [True],
+                               "kecamatan_code": ["64.02.12"]})
     wb = load_workbook(io.BytesIO(write_month_export(issues, None, compliance)))
     masalah = wb["Masalah"]
     header = [c.value for c in masalah[1]]
-    decided = masalah.cell(row=3, column=header.index("decided_at") + 1)
+    decided = masalah.cell(row=3, column=header.index("Waktu keputusan") + 1)
     assert (decided.value, decided.number_format) == (dt.datetime(2025, 9, 1, 10, 30), "yyyy-mm-dd h:mm:ss")
-    assert masalah.cell(row=2, column=header.index("decided_at") + 1).value is None
+    assert masalah.cell(row=2, column=header.index("Waktu keputusan") + 1).value is None
     assert (masalah.freeze_panes, masalah.auto_filter.ref) == ("A2", f"A1:{get_column_letter(len(header))}4")
     kepatuhan = wb["Kepatuhan"]
     assert [[(c.value, c.data_type) for c in row] for row in kepatuhan.iter_rows()] == [
-        [("company_nib", "s"), ("files", "s"), ("in_registry", "s")], [("=1+1", "s"), (2, "n"), (True, "b")]]
-    assert (kepatuhan.freeze_panes, kepatuhan.auto_filter.ref) == ("A2", "A1:C2")
+        [("NIB", "s"), ("Jumlah berkas", "s"), ("Di registri", "s"), ("Kecamatan", "s")],
+        [("=1+1", "s"), (2, "n"), ("Ya", "s"), ("Tabang", "s")]]
+    assert (kepatuhan.freeze_panes, kepatuhan.auto_filter.ref) == ("A2", "A1:D2")
     assert [[c.value for c in row] for row in wb["Ringkasan"].iter_rows()] == [
-        ["tingkat", "aturan", "status", "jumlah"], ["Kesalahan", "nib_format", "waived", 1],
-        ["Kesalahan", "required_field", "open", 1], ["Peringatan", "passport_format", "open", 1]]
+        ["Tingkat", "Aturan", "Status", "Jumlah"], ["Kesalahan", "nib_format", "dikecualikan", 1],
+        ["Kesalahan", "required_field", "terbuka", 1], ["Peringatan", "passport_format", "terbuka", 1]]
 
 
 def test_no_temporary_files_are_left_behind(suites, config, tmp_path, monkeypatch) -> None:
