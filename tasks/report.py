@@ -40,6 +40,9 @@ def write_laporan(run: RunContext) -> dict[str, Any]:
     fs.makedirs(review_root, exist_ok=True)
     with fs.open(path, "w", encoding="utf-8") as fh:
         fh.write(render_html(report))
+    old_docs = f"{review_root}/data_docs"
+    if fs.exists(old_docs):  # GX Data Docs of an older run: blank offline, replaced by this report
+        fs.rm(old_docs, recursive=True)
     create_markdown_artifact(key=f"tka-{run.period}-laporan", markdown=headline_markdown(report, path, review_root),
                              description=f"Laporan bulanan {run.period}: angka utama dan tautan")
     get_run_logger().info("Laporan for %s written to %s", run.period, path)
