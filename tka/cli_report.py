@@ -11,13 +11,10 @@ from rich.table import Table
 
 from tka.settings import Settings, validate_period
 
-console = Console()
-err = Console(stderr=True)
-
 
 def _stop(message: str) -> typer.Exit:
     """One Indonesian line on stderr, exit code 1."""
-    err.print(f"[bold red]Galat:[/] {message}")
+    Console(stderr=True).print(f"[bold red]Galat:[/] {message}")
     return typer.Exit(code=1)
 
 
@@ -57,6 +54,8 @@ def temuan(
 ) -> None:
     """Daftar temuan lintas sumber satu bulan (KITAS tanpa laporan pemberi kerja, izin kerja habis, dst.)."""
     from tka.report import FINDING_KINDS, UnknownKindError, check_kind
+
+    console = Console()  # made per call: the terminal width is the one of this invocation
     from tka.report.laporan import mask_passport, nationality_name
 
     try:
