@@ -23,6 +23,7 @@ from tasks.load import load_period, mark_complete
 from tasks.notify import operator_alert
 from tasks.prepare import load_rules, load_run_config, migrate_warehouse, resolve_run
 from tasks.read import read_files
+from tasks.report import find_findings, write_laporan
 from tasks.review import publish_review
 from tasks.unchanged import find_unchanged_load, fingerprint_inputs, report_unchanged
 from tasks.validate import fetch_waivers, validate_rows
@@ -88,6 +89,8 @@ def _ingest(run: Any, config: Any) -> dict[str, Any]:
 
     guard_shrink(run, validated, resolved)
     stats = opaque(load_period(run, selection, batch, validated, resolved, compliance))
+    find_findings(run)
     alerts = opaque(send_missing_report_alerts(run, config, compliance))
     summary = publish_review(run, config, selection, batch, validated, resolved, compliance, stats, alerts)
+    write_laporan(run)
     return mark_complete(run, fingerprint, summary)

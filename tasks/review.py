@@ -1,12 +1,14 @@
-"""Publish the steward's material: feedback workbooks per file, the month's export, data docs, artifacts."""
+"""Publish the steward's material: feedback workbooks per file, the month's export, artifacts.
+
+GX Data Docs are no longer built: they load their styles and scripts from the internet (blank on an office machine
+offline), and the laporan (tasks/report.py) shows the month's data quality per source instead.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from prefect import get_run_logger, task
@@ -33,7 +35,6 @@ def publish_review(run: RunContext, config: RunConfig, selection: FileSelection,
     """
     workbooks = write_feedback(run, batch, validated)
     review_root = write_month_files(run, batch, validated, compliance)
-    publish_data_docs(run, config, validated, review_root)
     publish_artifacts(run, batch, validated, compliance)
     return summarise_run(run, selection, batch, validated, resolved, compliance, review_root, workbooks, alerts)
 
@@ -83,18 +84,6 @@ def write_month_files(run: RunContext, batch: ReadBatch, validated: Validated, c
         fh.write(write_month_export(validated.issues, None, compliance.company_period,
                                     tmpdir=str(run_temp_dir(run.cache_dir, run.run_id))))
     return review_root
-
-
-@task(name="build-data-docs", **STAGE, **IO_RETRIES)
-def publish_data_docs(run: RunContext, config: RunConfig, validated: Validated, review_root: str) -> None:
-    """Build the Great Expectations data docs and copy them into the review folder."""
-    from tka.read import open_drive
-    from tka.validate import build_data_docs
-
-    fs, _root = open_drive(run.drive_url)
-    with tempfile.TemporaryDirectory() as tmp:
-        index = build_data_docs(config.suites, validated.gx_results, Path(tmp), run_name=run.run_id)
-        fs.put(str(index.parent), f"{review_root}/data_docs", recursive=True)
 
 
 @task(name="publish-artifacts", **STAGE)

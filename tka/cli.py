@@ -634,3 +634,8 @@ def main() -> None:  # pragma: no cover - console entry point
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+from tka.cli_report import temuan
+
+app.command(name="temuan")(temuan)

@@ -158,6 +158,10 @@ RULES: dict[str, Rule] = {r.id: r for r in (
 # Rules about the file's layout (no row): reported to the office, never in an agency's feedback workbook.
 LAYOUT_RULES: frozenset[str] = frozenset({"header_guessed", "column_missing", "column_unexpected"})
 
+# Rules about what the office's own reference data lacks, not about the agency's data: kept in the warehouse and
+# the month export for the steward, never sent to agencies in feedback workbooks nor counted as their problem.
+OFFICE_INTERNAL_RULES: frozenset[str] = frozenset({"passport_format_unknown"})
+
 
 # --- Why a whole file is quarantined (nothing from it is loaded) ---------------------------------------------
 QUARANTINE_REASONS: dict[str, str] = {

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from flows.monthly_ingest import monthly_ingest
-from tka.contract import RULES, Severity
+from tka.contract import OFFICE_INTERNAL_RULES, RULES, Severity
 from tka.sample import generate_drive
 
 PERIOD = "2025-08"
@@ -125,7 +125,11 @@ def test_review_material_is_written_beside_the_period(first_run, sample):
     review = Path(summary["review_dir"])
     assert (review / f"rekap_{PERIOD}.xlsx").exists()
     assert (review / "karantina.csv").exists()
-    files_with_issues = {f["path"] for f in sample[1]["files"] if any(r["rules"] for r in f["rows"])}
+    assert (review / f"laporan_{PERIOD}.html").exists()
+    assert not (review / "data_docs").exists()  # replaced by the laporan
+    # Office-internal rules (a passport format the reference data lacks) are not sent to agencies.
+    files_with_issues = {f["path"] for f in sample[1]["files"]
+                         if any(set(r["rules"]) - OFFICE_INTERNAL_RULES for r in f["rows"])}
     assert summary["feedback_workbooks"] == len(files_with_issues)
     assert len(list(review.rglob("*__umpan_balik.xlsx"))) == len(files_with_issues)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from tka.sample import pools
 from tka.sample.config import reference, sources
+from tka.sample.findings import expected_findings, plant_not_obliged
 from tka.sample.inject import compute_rules, drop_unmatchable, inject, renew_passports
 from tka.sample.plan import plan_files, report_day
 from tka.sample.population import SCALES, Company, Population, build_population
@@ -56,6 +57,8 @@ def generate_drive(period: str, scale: str, seed: int, out: Path, truth_path: Pa
     renewed = renew_passports(rng, files, population, 2 * factor, taken)
     compute_rules(files, ctx)
     drop_unmatchable(files)
+    not_obliged = plant_not_obliged(files, population, factor)
+    findings = expected_findings(files, population, p0)
     broken = _broken_files(rng, population, p0, seed, 5 if scale == "kukar" else 6)
     planned = {f.path for f in files}
     for spec, _ in broken:  # never overwrite a planned file (e.g. when that office also sent a real report)
@@ -84,6 +87,9 @@ def generate_drive(period: str, scale: str, seed: int, out: Path, truth_path: Pa
             progress(done, total)
     truth_files.sort(key=lambda f: f["path"])
     truth = _truth(period, scale, seed, population, truth_files, renewed, size)
+    truth["expected"]["findings"] = findings
+    for company in truth["companies"]:
+        company["registry_flag"] = company["must_report"] and company["nib"] not in not_obliged
     truth_path.parent.mkdir(parents=True, exist_ok=True)
     truth_path.write_text(json.dumps(truth, ensure_ascii=False, indent=1, sort_keys=False), encoding="utf-8")
     return truth["expected"]

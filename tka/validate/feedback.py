@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from tka.contract import LAYOUT_RULES, RECORD_KEY
+from tka.contract import LAYOUT_RULES, OFFICE_INTERNAL_RULES, RECORD_KEY
 from tka.memory import shared_with_forks
 from tka.validate.workbook import (
     WRITER_VERSION,
@@ -221,7 +221,8 @@ def feedback_files(period: str, batch_files: Mapping[str, Any], results: Mapping
     """
     if issues.empty:
         return []
-    issues = issues[~issues["rule"].isin(LAYOUT_RULES)]  # the office's layout questions are not the agency's
+    # The office's layout questions, and what only its reference data lacks, are not the agency's problem.
+    issues = issues[~issues["rule"].isin(LAYOUT_RULES | OFFICE_INTERNAL_RULES)]
     out: list[FeedbackFile] = []
     fallback: dict[str, Any] | None = None
     for path, file_issues in issues.groupby("file_path", sort=True):

@@ -8,6 +8,7 @@ plain-cell runs, see ``DataSheet``): a value the agency typed never becomes a fo
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import io
 import json
@@ -20,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from itertools import chain
 from pathlib import PurePosixPath
 from typing import IO, Any, Self
@@ -36,7 +37,7 @@ from tka.contract import QUARANTINE_REASONS, RAW, RECORD_KEY, ROW_NUMBER, RULES,
 from tka.privacy import mask_issue_value
 
 # Bump when the content or layout of a feedback workbook changes: the review manifest then rewrites them all.
-WRITER_VERSION = "xlsxwriter-1"
+WRITER_VERSION = "xlsxwriter-2"  # 2: A4 print setup, duplicate and date hints
 ERROR_RGB = "FFFFC7CE"    # light red: the row is rejected until corrected
 WARNING_RGB = "FFFFEB9C"  # light yellow: loaded, please check
 # A spreadsheet treats text starting with these as a formula (CSV/formula injection, OWASP). Every text cell is
@@ -279,11 +280,63 @@ def _instructions(book: _Book, meta: FileMeta, n_rows: int, issues: Sequence[Map
     book.table(ws, ["Tingkat", "Aturan", "Jumlah", "Penjelasan"], table, start_row=len(lines))
     ws.set_column(0, 0, 16)
     ws.set_column(3, 3, 70)
+    print_a4(ws, landscape=False)
+
+
+def print_a4(ws: Worksheet, landscape: bool, header_rows: int = 0) -> None:
+    """Print setup: A4, fit to one page wide, the header row repeated on every page."""
+    ws.set_paper(9)  # A4
+    if landscape:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    if header_rows:
+        ws.repeat_rows(0, header_rows - 1)
+
+
+_DATE_RE = re.compile(r"^\s*(\d{1,2})[\s./-]+([A-Za-z]+|\d{1,2})[\s./-]+(\d{4})\s*$")
+MONTH_NAMES_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+                  "Oktober", "November", "Desember")
+
+
+@lru_cache(maxsize=1)
+def _month_words() -> dict[str, int]:
+    """Month words of config/reference.yaml (Indonesian, old spellings, abbreviations) -> month number."""
+    import yaml
+
+    from tka.settings import PROJECT_ROOT
+
+    ref = yaml.safe_load((PROJECT_ROOT / "config" / "reference.yaml").read_text(encoding="utf-8"))
+    return {str(w).lower(): int(m) for m, words in ref["months"].items() for w in words}
+
+
+def date_hint(raw: object) -> str | None:
+    """A hint for an unreadable date that already has a day-month-year form: which part cannot exist."""
+    found = _DATE_RE.match(str(raw)) if isinstance(raw, str) else None
+    if not found:
+        return None
+    day, month_text, year = int(found[1]), found[2], int(found[3])
+    month = int(month_text) if month_text.isdigit() else _month_words().get(month_text.lower())
+    if month is None:
+        return f"Nama bulan '{month_text}' tidak dikenali; tulis bulan dengan angka atau nama bulan Indonesia."
+    if not 1 <= month <= 12:
+        if 1 <= day <= 12 and month <= 31:
+            return f"Bulan {month} tidak ada; tulis hari dulu, lalu bulan (HH-BB-TTTT)."
+        return f"Bulan {month} tidak ada."
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        return f"Tanggal {day} tidak ada di bulan {MONTH_NAMES_ID[month - 1]} {year} (hanya sampai tanggal {last})."
+    return None
 
 
 def _comment_text(issue: Mapping[str, Any]) -> str:
     rule = RULES.get(issue["rule"])
     message = rule.message_id if rule else str(issue.get("message_id") or issue["rule"])
+    hint = date_hint(issue.get("raw_value")) if issue["rule"] == "date_unparsed" else None
+    if hint:  # the general "use DD-MM-YYYY" would repeat the form the value already has
+        message = f"Tanggal tidak dapat dibaca: {hint}"
+    if issue.get("duplicate_of"):
+        message = f"{message} Sama dengan {issue['duplicate_of']}."
     raw = issue.get("raw_value")
     shown = "(kosong)" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else f"'{raw}'"
     return clean_text(f"{SEVERITY_ID.get(issue['severity'], issue['severity'])}: {message} Nilai tertulis: {shown}.")
@@ -427,6 +480,14 @@ def _feedback_sheets(book: _Book, rows_of_one_file: pd.DataFrame, issues: list[d
     for issue in issues:
         if not _missing(issue.get(RECORD_KEY)):
             row_issues.setdefault(issue[RECORD_KEY], []).append(issue)
+    originals = _duplicate_originals(rows, issues)
+    if originals:
+        issues = [{**i, "duplicate_of": originals.get(i.get(RECORD_KEY))} if i["rule"] == "duplicate_row" else i
+                  for i in issues]
+        row_issues = {}
+        for issue in issues:
+            if not _missing(issue.get(RECORD_KEY)):
+                row_issues.setdefault(issue[RECORD_KEY], []).append(issue)
 
     # Column widths and the Masalah column's format first: a streamed row takes the column format when written.
     for j, name in enumerate(columns):
@@ -466,6 +527,27 @@ def _feedback_sheets(book: _Book, rows_of_one_file: pd.DataFrame, issues: list[d
                              {"author": COMMENT_AUTHOR, "width": COMMENT_WIDTH, "height": 40 + 40 * len(marked)})
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, len(rows), len(columns) - 1)
+    print_a4(ws, landscape=len(columns) > 6, header_rows=1)
+
+
+def _duplicate_originals(rows: pd.DataFrame, issues: Sequence[Mapping[str, Any]]) -> dict[Any, str]:
+    """record_key of each duplicate_row issue -> "baris N (lembar S)" of the earlier row it repeats."""
+    keys = {i.get(RECORD_KEY) for i in issues if i["rule"] == "duplicate_row"}
+    if not keys or RECORD_KEY not in rows.columns:
+        return {}
+    from tka.validate.derive import canonical_fields
+
+    kind = "registry" if "kbli" in rows.columns and "passport_no" not in rows.columns else "worker"
+    fields = [c for c in canonical_fields(kind) if c in rows.columns]
+    first: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+    out: dict[Any, str] = {}
+    for record in rows[[SHEET, ROW_NUMBER, RECORD_KEY, *fields]].astype(object).itertuples(index=False, name=None):
+        sheet, number, key, *values = record
+        signature = tuple(None if _missing(v) else v for v in values)
+        if key in keys and signature in first:
+            out[key] = f"baris {first[signature][1]} (lembar {first[signature][0]})"
+        first.setdefault(signature, (sheet, number))
+    return out
 
 
 MONTH_ISSUE_COLUMNS: tuple[str, ...] = (
@@ -474,14 +556,67 @@ MONTH_ISSUE_COLUMNS: tuple[str, ...] = (
 )
 
 
+# The month export speaks Indonesian: headers, status values, kecamatan by name (English stays in the warehouse).
+EXPORT_HEADERS: dict[str, str] = {
+    "issue_id": "ID masalah", "status": "Status", "severity": "Tingkat", "rule": "Aturan", "message_id": "Penjelasan",
+    "file_path": "Berkas", "sheet": "Lembar", "row_number": "Baris Excel", "column": "Kolom", "header": "Judul kolom",
+    "raw_value": "Nilai tertulis", "record_key": "Kunci baris", "decided_by": "Diputuskan oleh",
+    "decided_at": "Waktu keputusan", "decision_note": "Catatan keputusan", "period": "Periode", "company_nib": "NIB",
+    "in_registry": "Di registri", "must_report": "Wajib lapor", "files": "Jumlah berkas", "rows": "Baris",
+    "rows_accepted": "Baris diterima", "consecutive_missed": "Bulan berturut tidak lapor",
+    "escalation_level": "Tingkat eskalasi", "name": "Nama perusahaan", "kbli": "KBLI", "kecamatan_code": "Kecamatan",
+    "source_kind": "Sumber", "source_id": "ID sumber", "rejected": "Ditolak",
+    "tingkat": "Tingkat", "aturan": "Aturan", "jumlah": "Jumlah",
+}
+STATUS_ID: dict[str, str] = {
+    "open": "terbuka", "waived": "dikecualikan", "fixed": "diperbaiki", "replaced": "digantikan versi baru",
+    "received": "sudah lapor", "late": "terlambat", "missing": "belum lapor", "pending": "belum jatuh tempo",
+    "received_all_rejected": "lapor, semua baris ditolak", "not_required": "tidak wajib",
+}
+
+
+@lru_cache(maxsize=1)
+def _kecamatan_names() -> dict[str, str]:
+    """Kecamatan code -> name, from config/reference.yaml."""
+    import yaml
+
+    from tka.settings import PROJECT_ROOT
+
+    ref = yaml.safe_load((PROJECT_ROOT / "config" / "reference.yaml").read_text(encoding="utf-8"))
+    return {str(code): str(entry["name"]) for code, entry in ref["kecamatan"].items()}
+
+
+def _export_value(column: str, value: Any) -> Any:
+    """A cell of the month export in Indonesian (status words, Ya/Tidak, kecamatan names)."""
+    if _missing(value):
+        return value
+    if column == "status":
+        return STATUS_ID.get(str(value), value)
+    if column == "severity":
+        return SEVERITY_ID.get(str(value), value)
+    if column == "kecamatan_code":
+        return _kecamatan_names().get(str(value), value)
+    if isinstance(value, bool):
+        return "Ya" if value else "Tidak"
+    return value
+
+
+def _export_table(book: _Book, ws: Worksheet, frame: pd.DataFrame) -> int:
+    """``frame`` as an Indonesian table (headers and values); returns the last row."""
+    columns = [str(c) for c in frame.columns]
+    records = ([_export_value(c, v) for c, v in zip(columns, row, strict=True)]
+               for row in frame.itertuples(index=False, name=None))
+    return book.table(ws, [EXPORT_HEADERS.get(c, c) for c in columns], records)
+
+
 def issue_counts(issues: pd.DataFrame) -> list[dict[str, Any]]:
     """Issues counted by severity, rule and decision status: the Ringkasan when no source summary is given."""
     if issues.empty:
         return []
     frame = issues.assign(status=issues["status"] if "status" in issues.columns else "open")
     counts = frame.groupby(["severity", "rule", "status"], sort=True).size().reset_index(name="jumlah")
-    return [{"tingkat": SEVERITY_ID.get(r.severity, r.severity), "aturan": r.rule, "status": r.status,
-             "jumlah": int(r.jumlah)} for r in counts.itertuples()]
+    return [{"tingkat": SEVERITY_ID.get(r.severity, r.severity), "aturan": r.rule,
+             "status": STATUS_ID.get(r.status, r.status), "jumlah": int(r.jumlah)} for r in counts.itertuples()]
 
 
 def write_month_export(issues: pd.DataFrame, summary_rows: Sequence[Mapping[str, Any]] | None,
@@ -498,7 +633,8 @@ def _month_sheets(book: _Book, issues: pd.DataFrame, summary_rows: Sequence[Mapp
     ws = book.wb.add_worksheet("Ringkasan")
     summary_rows = issue_counts(issues) if summary_rows is None else summary_rows
     summary_columns = list(dict.fromkeys(k for r in summary_rows for k in r))
-    book.table(ws, summary_columns, ([r.get(c) for c in summary_columns] for r in summary_rows))
+    _export_table(book, ws, pd.DataFrame([[r.get(c) for c in summary_columns] for r in summary_rows],
+                                         columns=summary_columns, dtype=object))
     ws.freeze_panes(1, 0)
 
     ws = book.wb.add_worksheet("Masalah")
@@ -508,7 +644,7 @@ def _month_sheets(book: _Book, issues: pd.DataFrame, summary_rows: Sequence[Mapp
         masked["raw_value"] = [mask_issue_value(c, v) for c, v in
                                zip(issues["column"] if "column" in issues.columns else [None] * len(issues),
                                    issues["raw_value"], strict=True)]
-    last = book.table(ws, present, masked.itertuples(index=False, name=None))
+    last = _export_table(book, ws, masked)
     ws.freeze_panes(1, 0)
     if last > 0:
         ws.autofilter(0, 0, last, len(present) - 1)
@@ -517,7 +653,7 @@ def _month_sheets(book: _Book, issues: pd.DataFrame, summary_rows: Sequence[Mapp
     if compliance is None:
         book.put(ws, 0, 0, "Data kepatuhan pelaporan perusahaan tidak tersedia untuk periode ini.")
     else:
-        last = book.table(ws, [str(c) for c in compliance.columns], compliance.itertuples(index=False, name=None))
+        last = _export_table(book, ws, compliance)
         ws.freeze_panes(1, 0)
         if last > 0:
             ws.autofilter(0, 0, last, len(compliance.columns) - 1)

@@ -25,6 +25,7 @@ from tka.warehouse.queries import (
     waived_issue_ids,
 )
 from tka.warehouse.queries import file_ledger_rows as file_ledger
+from tka.warehouse.report_queries import finding_inputs, list_findings, replace_findings
 
 __all__ = [
     "LoadStats",
@@ -35,8 +36,10 @@ __all__ = [
     "company_periods",
     "file_ledger",
     "file_outcomes",
+    "finding_inputs",
     "get_issue",
     "known_workers",
+    "list_findings",
     "list_issues",
     "load_period",
     "make_engine",
@@ -50,6 +53,7 @@ __all__ = [
     "record_alert",
     "record_files",
     "record_run",
+    "replace_findings",
     "run_record",
     "source_records",
     "superseded_files",

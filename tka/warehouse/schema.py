@@ -243,3 +243,19 @@ file_decision = Table(
 
 # Tables whose rows of one period a load replaces, in insert order (parents first).
 PERIOD_TABLES: tuple[Table, ...] = (source_record, worker_month, company_period, validation_issue)
+
+# Cross-source findings of a period (tka.report.findings); replaced as a whole after each load.
+finding = Table(
+    "finding",
+    metadata,
+    Column("period", PERIOD, primary_key=True),
+    Column("finding_id", String(16), primary_key=True),
+    Column("kind", String(48), nullable=False),
+    Column("worker_id", String(16)),
+    Column("company_nib", String(64)),
+    Column("company_name", Text),
+    Column("detail", Text),  # JSON object
+    Column("evidence", Text, nullable=False),  # JSON list of {record_key, source_kind, file_path, sheet, row}
+    Column("run_id", String(64)),
+    Index("ix_finding_period_kind", "period", "kind"),
+)

@@ -78,7 +78,9 @@ def test_duplicate_row_marks_the_row_number_cell(suites, config) -> None:
     issues = validate_rows(rows, "worker", PERIOD, suites, config, headers=HEADERS)
     ws = load_workbook(io.BytesIO(write_feedback_workbook(rows, issues, META)))["Data"]
     assert ws["B3"].value == 8 and ws["B3"].fill.fgColor.rgb == WARNING_RGB
-    assert ws["B3"].comment.text == f"Peringatan: {RULES['duplicate_row'].message_id} Nilai tertulis: (kosong)."
+    # The comment names the row it duplicates.
+    assert ws["B3"].comment.text == (f"Peringatan: {RULES['duplicate_row'].message_id} Sama dengan baris 7 "
+                                     f"(lembar Agustus). Nilai tertulis: (kosong).")
 
 
 def test_quarantined_file_workbook_explains_the_reason() -> None:
@@ -100,18 +102,19 @@ def test_month_export_sheets_and_masking(suites, config) -> None:
     wb = load_workbook(io.BytesIO(write_month_export(issues, summary_rows, compliance)))
     assert wb.sheetnames == ["Ringkasan", "Masalah", "Kepatuhan"]
     assert [[c.value for c in r] for r in wb["Ringkasan"].iter_rows()] == [
-        ["source_kind", "files", "rows", "rejected"], ["disnakertrans", 1, 3, 2]]
+        ["Sumber", "Jumlah berkas", "Baris", "Ditolak"], ["disnakertrans", 1, 3, 2]]
     masalah = [[c.value for c in r] for r in wb["Masalah"].iter_rows()]
     header = masalah[0]
-    assert header[:4] == ["issue_id", "status", "severity", "rule"]
-    by_rule = {r[header.index("rule")]: r for r in masalah[1:]}
+    assert header[:4] == ["ID masalah", "Status", "Tingkat", "Aturan"]
+    assert {r[1] for r in masalah[1:]} == {"terbuka"} and {r[2] for r in masalah[1:]} == {"Kesalahan", "Peringatan"}
+    by_rule = {r[header.index("Aturan")]: r for r in masalah[1:]}
     assert set(by_rule) == {"required_field", "passport_format", "nib_format"}
-    assert by_rule["passport_format"][header.index("raw_value")] == "**"              # personal: masked
-    assert by_rule["nib_format"][header.index("raw_value")] == '=HYPERLINK("http://x")'  # not personal
-    assert wb["Masalah"].cell(row=2 + list(by_rule).index("nib_format"), column=header.index("raw_value") + 1) \
+    assert by_rule["passport_format"][header.index("Nilai tertulis")] == "**"              # personal: masked
+    assert by_rule["nib_format"][header.index("Nilai tertulis")] == '=HYPERLINK("http://x")'  # not personal
+    assert wb["Masalah"].cell(row=2 + list(by_rule).index("nib_format"), column=header.index("Nilai tertulis") + 1) \
         .data_type == "s"
     assert [[c.value for c in r] for r in wb["Kepatuhan"].iter_rows()] == [
-        ["company_nib", "status"], ["1234567890123", "missing"]]
+        ["NIB", "Status"], ["1234567890123", "belum lapor"]]
     empty = load_workbook(io.BytesIO(write_month_export(issues.iloc[0:0], [], None)))
     assert empty["Kepatuhan"]["A1"].value == "Data kepatuhan pelaporan perusahaan tidak tersedia untuk periode ini."
 
@@ -122,8 +125,8 @@ def test_file_meta_from_a_mapping_and_month_export_without_summary_rows(suites, 
     _, issues = rows_and_issues(suites, config)
     wb = load_workbook(io.BytesIO(write_month_export(issues, None, None)))
     assert [[c.value for c in r] for r in wb["Ringkasan"].iter_rows()] == [
-        ["tingkat", "aturan", "status", "jumlah"], ["Peringatan", "nib_format", "open", 1],
-        ["Peringatan", "passport_format", "open", 1], ["Peringatan", "required_field", "open", 1]]
+        ["Tingkat", "Aturan", "Status", "Jumlah"], ["Peringatan", "nib_format", "terbuka", 1],
+        ["Peringatan", "passport_format", "terbuka", 1], ["Peringatan", "required_field", "terbuka", 1]]
 
 
 def _fills(ws) -> dict[str, str]:
@@ -239,21 +242,23 @@ def test_month_export_dates_views_and_no_formulas(suites, config) -> None:
     _rows, issues = rows_and_issues(suites, config)
     issues["status"] = ["open", "waived", "open"]  # the NIB error was waived
     issues["decided_at"] = [None, pd.Timestamp("2025-09-01 10:30"), None]
-    compliance = pd.DataFrame({"company_nib": ["=1+1"], "files": [2], "in_registry": [True]})
+    compliance = pd.DataFrame({"company_nib": ["=1+1"], "files": [2], "in_registry": [True],
+                               "kecamatan_code": ["64.02.12"]})
     wb = load_workbook(io.BytesIO(write_month_export(issues, None, compliance)))
     masalah = wb["Masalah"]
     header = [c.value for c in masalah[1]]
-    decided = masalah.cell(row=3, column=header.index("decided_at") + 1)
+    decided = masalah.cell(row=3, column=header.index("Waktu keputusan") + 1)
     assert (decided.value, decided.number_format) == (dt.datetime(2025, 9, 1, 10, 30), "yyyy-mm-dd h:mm:ss")
-    assert masalah.cell(row=2, column=header.index("decided_at") + 1).value is None
+    assert masalah.cell(row=2, column=header.index("Waktu keputusan") + 1).value is None
     assert (masalah.freeze_panes, masalah.auto_filter.ref) == ("A2", f"A1:{get_column_letter(len(header))}4")
     kepatuhan = wb["Kepatuhan"]
     assert [[(c.value, c.data_type) for c in row] for row in kepatuhan.iter_rows()] == [
-        [("company_nib", "s"), ("files", "s"), ("in_registry", "s")], [("=1+1", "s"), (2, "n"), (True, "b")]]
-    assert (kepatuhan.freeze_panes, kepatuhan.auto_filter.ref) == ("A2", "A1:C2")
+        [("NIB", "s"), ("Jumlah berkas", "s"), ("Di registri", "s"), ("Kecamatan", "s")],
+        [("=1+1", "s"), (2, "n"), ("Ya", "s"), ("Tabang", "s")]]
+    assert (kepatuhan.freeze_panes, kepatuhan.auto_filter.ref) == ("A2", "A1:D2")
     assert [[c.value for c in row] for row in wb["Ringkasan"].iter_rows()] == [
-        ["tingkat", "aturan", "status", "jumlah"], ["Peringatan", "nib_format", "waived", 1],
-        ["Peringatan", "passport_format", "open", 1], ["Peringatan", "required_field", "open", 1]]
+        ["Tingkat", "Aturan", "Status", "Jumlah"], ["Peringatan", "nib_format", "dikecualikan", 1],
+        ["Peringatan", "passport_format", "terbuka", 1], ["Peringatan", "required_field", "terbuka", 1]]
 
 
 def test_no_temporary_files_are_left_behind(suites, config, tmp_path, monkeypatch) -> None:
@@ -307,3 +312,47 @@ def test_workbooks_stream_through_the_given_private_tmpdir(suites, config, tmp_p
     assert list(private.iterdir()) == []  # nothing with passports is left behind
     write_month_export(issues, None, None, tmpdir=str(private))
     assert list(private.iterdir()) == []
+
+
+@pytest.mark.parametrize(("raw", "hint"), [
+    ("31 Pebruari 1973", "Tanggal 31 tidak ada di bulan Februari 1973 (hanya sampai tanggal 28)."),
+    ("29-02-2023", "Tanggal 29 tidak ada di bulan Februari 2023 (hanya sampai tanggal 28)."),
+    ("05/13/1980", "Bulan 13 tidak ada; tulis hari dulu, lalu bulan (HH-BB-TTTT)."),
+    ("12 Agustos 1985", "Nama bulan 'Agustos' tidak dikenali; tulis bulan dengan angka atau nama bulan Indonesia."),
+    ("tidak tahu", None),
+    ("12-08-1985", None),
+])
+def test_date_hint_says_what_is_wrong_not_the_format_the_value_has(raw, hint) -> None:
+    from tka.validate.workbook import date_hint
+
+    assert date_hint(raw) == hint
+
+
+def test_feedback_workbook_prints_on_a4_fit_to_width_with_the_header_repeated(suites, config) -> None:
+    rows, issues = rows_and_issues(suites, config)
+    book = load_workbook(io.BytesIO(write_feedback_workbook(rows, issues, META)))
+    for name, orientation in (("Petunjuk", "portrait"), ("Data", "portrait")):  # 6 columns: narrow
+        ws = book[name]
+        assert ws.page_setup.paperSize == 9, name  # A4
+        assert (ws.page_setup.fitToWidth or 1, ws.page_setup.fitToHeight) == (1, 0), name  # 1 is the default
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, name
+        assert (ws.page_setup.orientation or "portrait") == orientation, name
+    assert book["Data"].print_title_rows == "$1:$1"
+    wide = make_rows([{"raw": {f"Kolom {i}": "x" for i in range(8)}}, {"raw": {f"Kolom {i}": "x" for i in range(8)}}])
+    wide_issues = validate_rows(wide, "worker", PERIOD, suites, config, headers=HEADERS)
+    ws = load_workbook(io.BytesIO(write_feedback_workbook(wide, wide_issues, META)))["Data"]
+    assert ws.page_setup.orientation == "landscape"
+
+
+def test_office_internal_rules_are_not_sent_to_agencies() -> None:
+    from types import SimpleNamespace
+
+    from tka.validate.feedback import feedback_files
+
+    issue = {"file_path": "2025-08/imigrasi/a.xls", "rule": "passport_format_unknown", "record_key": "k:1"}
+    files = {"2025-08/imigrasi/a.xls": SimpleNamespace(source_kind="imigrasi", sha256="a" * 64)}
+    results = {"2025-08/imigrasi/a.xls": SimpleNamespace(quarantine=None, rows=pd.DataFrame({"record_key": ["k:1"]}))}
+    assert feedback_files(PERIOD, files, results, pd.DataFrame([issue]), pd.DataFrame()) == []
+    other = {**issue, "rule": "passport_format"}
+    [only] = feedback_files(PERIOD, files, results, pd.DataFrame([issue, other]), pd.DataFrame())
+    assert only.issues["rule"].tolist() == ["passport_format"]
