@@ -11,7 +11,7 @@ _listeners: list[Listener] = []
 
 def report(stage: str, done: int, total: int) -> None:
     """Tell every listener that ``done`` of ``total`` units of ``stage`` are finished."""
-    for listener in list(_listeners):
+    for listener in _listeners.copy():  # a listener may unregister while being called
         listener(stage, done, total)
 
 

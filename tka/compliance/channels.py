@@ -10,10 +10,9 @@ blocks that can ``notify``). Create an e-mail channel with::
 
 from __future__ import annotations
 
-import time
-
 import inspect
 import re
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from email.message import EmailMessage
