@@ -20,6 +20,7 @@ from tka.cli_errors import friendly, log_path, one_line, quiet_console_logging, 
 from tka.cli_files import files_app
 from tka.cli_layout import layout_app
 from tka.cli_reference import reference_app
+from tka.cli_report import temuan
 from tka.guards import GuardError
 from tka.settings import PROJECT_ROOT, Settings, settings_file, validate_period
 
@@ -37,6 +38,8 @@ app.add_typer(review_app, name="review")
 app.add_typer(layout_app, name="layout")
 app.add_typer(reference_app, name="negara")
 app.add_typer(files_app, name="berkas")
+app.command(name="temuan")(temuan)
+app.command(name="findings", help="Alias of `temuan` (cross-source findings).")(temuan)
 app.add_typer(channels_app, name="kanal")
 
 console = Console()
@@ -635,7 +638,3 @@ def main() -> None:  # pragma: no cover - console entry point
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
 
-
-from tka.cli_report import temuan
-
-app.command(name="temuan")(temuan)
