@@ -133,8 +133,9 @@ def _evidence(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _finding(period: str, kind: str, rows: list[dict[str, Any]], detail: dict[str, Any], *,
              worker_id: str | None = None, company_nib: str | None = None,
-             company_name: str | None = None) -> dict[str, Any]:
-    subject = worker_id or company_nib or f"name:{company_name}"
+             company_name: str | None = None, part: str | None = None) -> dict[str, Any]:
+    # ``part`` tells apart findings of one kind about one subject (one per employer, say)
+    subject = (worker_id or company_nib or f"name:{company_name}") + (f"|{part}" if part else "")
     return {"period": period, "finding_id": finding_id(period, kind, subject), "kind": kind,
             "worker_id": worker_id, "company_nib": company_nib, "company_name": company_name,
             "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
@@ -153,7 +154,7 @@ def _worker_findings(period: str, worker_id: str, rows: list[dict[str, Any]], in
     for employer in sorted({r["_employer"] for r in imigrasi if r["_employer"] in reporting} - listed_by):
         evidence = [r for r in imigrasi if r["_employer"] == employer]
         out.append(_finding(period, "kitas_not_listed_by_employer", evidence, {"employer": employer},
-                            worker_id=worker_id))
+                            worker_id=worker_id, part=employer))
     if own and not imigrasi:
         out.append(_finding(period, "employer_lists_without_kitas", own,
                             {"employers": sorted(listed_by)}, worker_id=worker_id))
@@ -199,8 +200,10 @@ def compute_findings(period: str, records: pd.DataFrame, registry: pd.DataFrame)
     found += _company_findings(period, records, rows, registry)
     order = {k: i for i, k in enumerate(FINDING_KINDS)}
     found.sort(key=lambda f: (order[f["kind"]], f["worker_id"] or "", f["company_nib"] or "",
-                              f["company_name"] or ""))
-    return pd.DataFrame(found, columns=list(FINDING_COLUMNS), dtype=object)
+                              f["company_name"] or "", f["finding_id"]))
+    frame = pd.DataFrame(found, columns=list(FINDING_COLUMNS), dtype=object)
+    # one row per id (the table's key): two findings that come out alike are one finding
+    return frame.drop_duplicates("finding_id", keep="first", ignore_index=True)
 
 
 def _company_findings(period: str, records: pd.DataFrame, rows: list[dict[str, Any]],
@@ -217,7 +220,8 @@ def _company_findings(period: str, records: pd.DataFrame, rows: list[dict[str, A
         evidence = [r for r in rows if r["_employer"] == key and r["source_kind"] != "company"]
         out.append(_finding(period, "employer_not_in_registry", evidence,
                             {"sources": o.source_kinds.split(";"), "rows": int(o.rows)},
-                            company_nib=nib, company_name=o.company_name))
+                            company_nib=nib, company_name=o.company_name,
+                            part=None if not nib else company_key(o.company_name)))
     flags = {valid_nib(n): bool(m) if _present(m) else False
              for n, m in zip(registry["company_nib"], registry["must_report"], strict=True)}
     names = dict(zip(registry["company_nib"], registry["name"], strict=True))

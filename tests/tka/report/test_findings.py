@@ -106,7 +106,8 @@ def test_ids_are_stable_and_kinds_in_report_order() -> None:
     frame = compute_findings(PERIOD, pd.DataFrame(rows, columns=list(RECORD_COLUMNS)), REGISTRY)
     assert frame["kind"].tolist() == ["kitas_not_listed_by_employer", "employer_lists_without_kitas",
                                       "stay_without_work_permit"]
-    assert frame["finding_id"].tolist()[0] == finding_id(PERIOD, "kitas_not_listed_by_employer", "W1")
+    # one such finding per worker and employer: the employer is part of its id
+    assert frame["finding_id"].tolist()[0] == finding_id(PERIOD, "kitas_not_listed_by_employer", f"W1|{REG_A}")
     again = compute_findings(PERIOD, pd.DataFrame(rows[::-1], columns=list(RECORD_COLUMNS)), REGISTRY)
     pd.testing.assert_frame_equal(frame, again)
 
@@ -134,3 +135,14 @@ def test_source_counts_side_by_side() -> None:
          "kecamatan": 0, "workers": 2},
         {"employer": "name:X", "company_name": "PT X", "imigrasi": 0, "disnakertrans": 0, "company": 0,
          "kecamatan": 1, "workers": 1}]
+
+
+def test_a_worker_with_kitas_for_two_silent_employers_has_two_findings_with_their_own_ids() -> None:
+    rows = [rec("i:1", "imigrasi", "W1", company_nib=REG_A, kitas_no="K1"),
+            rec("i:2", "imigrasi", "W1", company_nib=REG_B, kitas_no="K2"),
+            rec("c:1", "company", "W8", company_nib=REG_A), rec("c:2", "company", "W9", company_nib=REG_B)]
+    frame = compute_findings(PERIOD, pd.DataFrame(rows, columns=list(RECORD_COLUMNS)), REGISTRY)
+    mine = frame[(frame["kind"] == "kitas_not_listed_by_employer") & (frame["worker_id"] == "W1")]
+    assert sorted(mine["finding_id"]) == sorted(finding_id(PERIOD, "kitas_not_listed_by_employer", f"W1|{nib}")
+                                                for nib in (REG_A, REG_B))
+    assert frame["finding_id"].is_unique
