@@ -87,7 +87,7 @@ def _ingest(run: Any, config: Any) -> dict[str, Any]:
     history = opaque(fetch_company_history(run))
     compliance = opaque(check_company_reports(run, config, batch, validated, history))
 
-    guard_shrink(run, validated, resolved)
+    guard_shrink(run, batch, validated, resolved)
     stats = opaque(load_period(run, selection, batch, validated, resolved, compliance))
     find_findings(run)
     alerts = opaque(send_missing_report_alerts(run, config, compliance))

@@ -9,7 +9,7 @@ from typing import Any
 from prefect import get_run_logger, task
 
 from tasks._common import IO_RETRIES, STAGE, warehouse
-from tka.pipeline import Resolved, RunConfig, RunContext, Validated
+from tka.pipeline import ReadBatch, Resolved, RunConfig, RunContext, Validated
 from tka.runlock import WarehouseLock
 
 # Files holding personal data (SQLite warehouse, exports, workbooks) are created owner-only.
@@ -102,8 +102,12 @@ def guard_period_files(run: RunContext, files: list[Any]) -> None:
 
 
 @task(name="guard-shrink", **STAGE)
-def guard_shrink(run: RunContext, validated: Validated, resolved: Resolved) -> None:
-    """Accepted rows and workers are not fewer than the loaded month had, unless allow_shrink; checked before the load."""
+def guard_shrink(run: RunContext, batch: ReadBatch, validated: Validated, resolved: Resolved) -> None:
+    """Accepted rows and workers are not fewer than the loaded month had, unless allow_shrink; checked before the load.
+
+    A drop that a revision explains (a file replaced by its corrected version, or by the steward's decision) is
+    expected: it is logged, not refused.
+    """
     from tka.guards import count_shrink, refuse_shrink
     from tka.warehouse.runstate import loaded_period_counts
 
@@ -113,6 +117,18 @@ def guard_shrink(run: RunContext, validated: Validated, resolved: Resolved) -> N
         return
     rows = int((validated.worker_rows["status"] == "accepted").sum()
                + (validated.registry_rows["status"] == "accepted").sum())
-    warning = refuse_shrink(run.period, count_shrink(before, rows, len(resolved.worker_month)), run.allow_shrink)
+    what = count_shrink(before, rows, len(resolved.worker_month))
+    if what and before.workers is not None and len(resolved.worker_month) >= before.workers:
+        # fewer rows, as many workers: a corrected file dropped a duplicate or a non-record, nobody disappears
+        get_run_logger().warning("Period %s loads fewer rows than before (%s); every worker is still there",
+                                 run.period, what)
+        return
+    revisions = getattr(batch, "revisions", None)
+    replaced = sorted(revisions.replaced) if revisions is not None else []
+    if what and replaced:
+        get_run_logger().warning("Period %s loads less than before (%s), explained by %d replaced file(s): %s",
+                                 run.period, what, len(replaced), ", ".join(replaced[:5]))
+        return
+    warning = refuse_shrink(run.period, what, run.allow_shrink)
     if warning:
         get_run_logger().warning(warning)

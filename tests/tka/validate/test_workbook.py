@@ -106,7 +106,7 @@ def test_month_export_sheets_and_masking(suites, config) -> None:
     masalah = [[c.value for c in r] for r in wb["Masalah"].iter_rows()]
     header = masalah[0]
     assert header[:4] == ["ID masalah", "Status", "Tingkat", "Aturan"]
-    assert {r[1] for r in masalah[1:]} == {"terbuka"} and {r[2] for r in masalah[1:]} == {"Kesalahan", "Peringatan"}
+    assert {r[1] for r in masalah[1:]} == {"terbuka"} and {r[2] for r in masalah[1:]} == {"Peringatan"}
     by_rule = {r[header.index("Aturan")]: r for r in masalah[1:]}
     assert set(by_rule) == {"required_field", "passport_format", "nib_format"}
     assert by_rule["passport_format"][header.index("Nilai tertulis")] == "**"              # personal: masked
