@@ -622,7 +622,7 @@ def backfill(
     skipped = periods[len(results):]
     for period in skipped:
         table.add_row(period, "dilewati", "", "", "", "-", "berhenti karena --stop-on-error")
-    console.print(table)
+    Console().print(table)  # this invocation's terminal width (a module-level console keeps the first one)
     failed = [r[0] for r in results if r[1] == "GAGAL"]
     if failed:
         err.print(f"{len(failed)} bulan gagal: {', '.join(failed)}. Perbaiki penyebabnya lalu jalankan "
