@@ -694,7 +694,7 @@ def resolve(rows: pd.DataFrame, known: pd.DataFrame | None, period: str, config:
     dobs = _Dobs(clusters, nodes)
     _link_name_loose(clusters, nodes, dobs)
     _link_copies(clusters, current["_copy_of"].to_numpy())
-    _link_unique_name(clusters, nodes, _Dobs(clusters, nodes))
+    _link_unique_name(clusters, nodes, _Dobs(clusters, nodes))  # copies were linked without the dob sets: rebuild
     return _assign_ids(nodes, clusters, period)
 
 

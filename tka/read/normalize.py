@@ -137,7 +137,6 @@ def split_place_date(value: object, date1904: bool = False, ref: Reference | Non
 # --- Nationality --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Tables:
-    nationality: dict[str, str]
     kecamatan: dict[str, str]
     split_villages: dict[str, list[tuple[str, str]]]  # parent code -> [(village key, new code)]
     digit_lengths: dict[str, int]  # nationality -> the one length of its all-digit passport patterns
@@ -159,11 +158,6 @@ def _tables(ref: Reference | None) -> _Tables:
 
 
 def _build_tables(ref: Reference) -> _Tables:
-    nationality = {}
-    for iso3, words in ref.nationality_synonyms.items():
-        nationality[header_key(iso3)] = iso3
-        for word in words:
-            nationality[header_key(word)] = iso3
     kecamatan: dict[str, str] = {}
     for code, kec in ref.kecamatan.items():
         for word in [kec.name, *kec.variants]:
@@ -176,7 +170,7 @@ def _build_tables(ref: Reference) -> _Tables:
         lengths = {int(m[1]) for p in patterns if (m := _DIGITS_PATTERN_RE.match(p))}
         if len(lengths) == 1:
             digit_lengths[iso3] = lengths.pop()
-    return _Tables(nationality, kecamatan, split, digit_lengths,
+    return _Tables(kecamatan, split, digit_lengths,
                    frozenset(w.casefold() for w in ref.dependant_words))
 
 
