@@ -180,6 +180,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=("kukar", "national"), default="kukar")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--keep", type=Path, help="copy the run's warehouse (w.db) here, for a closer look")
     args = parser.parse_args()
     drive, truth_path, gen_seconds = ensure_month(args.scale, args.seed)
     truth = json.loads(truth_path.read_text())
@@ -188,6 +189,9 @@ def main() -> None:
         with PrefectServer(Path(tmp) / "prefect", str(BIN / "prefect")) as server:
             url, summary, seconds = run_ingest(drive, Path(tmp), server)
         quality = score(url, truth)
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(Path(tmp) / "w.db", args.keep / "w.db")
     result = {"scale": args.scale, "seed": args.seed, "generator_hash": source_hash(),
               "generated_seconds": gen_seconds, "ingest_seconds": seconds, "summary": summary,
               "quality": quality, "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}

@@ -26,7 +26,7 @@ def deduplicate_workers(run: RunContext, config: RunConfig, validated: Validated
 
     rows = validated.worker_rows
     candidates = rows[(rows["status"] == "accepted") & (rows["person_kind"] != "dependant")]
-    assignments = resolve(candidates, known, run.period, config.survivorship)
+    assignments = resolve(candidates, known, run.period, config.survivorship, validated.registry_rows)
     matched = _with_assignments(candidates, assignments)
     worker_month = survive(matched, run.period, config.survivorship)
     workers = build_workers(worker_month, known, run.period)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -126,6 +126,12 @@ class _RegistryIndex:
         if nib is not None and nib in self.nibs:
             return nib
         return self.match_name(name)
+
+
+def registry_companies(registry: pd.DataFrame, min_score: float = 95) -> Callable[[object, object], str | None]:
+    """A look-up (NIB, company name) -> the registry's NIB of that company (by NIB, exact name, or one clear fuzzy
+    winner), None when the registry does not know it."""
+    return _RegistryIndex.build(registry, min_score).resolve
 
 
 def _mode(values: Iterable[object]) -> str | None:

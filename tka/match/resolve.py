@@ -120,7 +120,7 @@ class _Nodes:
     """
 
     def __init__(self, current: pd.DataFrame, known: pd.DataFrame, renewal_keys: Sequence[str],
-                 period_start: dt.date = dt.date.max) -> None:
+                 period_start: dt.date = dt.date.max, registry: pd.DataFrame | None = None) -> None:
         self.period_start = period_start
         self.n_current = len(current)
         self.n = len(current) + len(known)
@@ -139,19 +139,38 @@ class _Nodes:
         self.passport, passport_code, _ = _normalised(column("passport_no"), clean_passport, clean_passport_text)
         self.birth_date, self.birth_date_code, _ = _normalised(column("birth_date"), _date_text, _text_of_text)
         self.name, self.name_code, names = _normalised(column("name"), clean_name, clean_name_text)
+        self.file_code, _ = pd.factorize(column("file_sha256"))
         self.id_code = {
             key: _normalised(column(key), clean_passport, clean_passport_text)[1] for key in renewal_keys
         }
         nib_values = column("company_nib")
+        company_raw = column("company_name").tolist()
         # A company is known by its name without legal form and punctuation ("PT. JAYA LESTARI" = "Jaya
-        # Lestari"), and a row that gives only the NIB borrows the name other rows give that NIB.
-        company_names = [company_key(v) for v in column("company_name").tolist()]
+        # Lestari"), and a row that gives only the NIB borrows the name other rows (or the registry) give that
+        # NIB; a row that gives only the name borrows the registry's NIB of that name.
+        company_names = [company_key(v) for v in company_raw]
         by_nib: dict[str, Counter[str]] = defaultdict(Counter)
+        registry_kecamatan: dict[str, str] = {}
+        if registry is not None and len(registry) and {"company_nib", "company_name"} <= set(registry.columns):
+            nib_values = _registry_nibs(nib_values, company_raw, registry)
+            if "kecamatan_code" in registry.columns:
+                registry_kecamatan = {str(n): str(k) for n, k in zip(registry["company_nib"].tolist(),
+                                                                     registry["kecamatan_code"].tolist(), strict=True)
+                                      if not is_blank(n) and not is_blank(k)}
+            for nib, name in zip(registry["company_nib"].tolist(), registry["company_name"].tolist(), strict=True):
+                key = company_key(name)
+                if key and not is_blank(nib):
+                    by_nib[str(nib)][key] += len(company_raw) + 1  # the registry's name outweighs the sources'
         for nib, key in zip(nib_values.tolist(), company_names, strict=True):
             if key and not is_blank(nib):
                 by_nib[str(nib)][key] += 1
         company_names = [key or (by_nib[str(nib)].most_common(1)[0][0] if not is_blank(nib) and by_nib.get(str(nib))
                          else None) for nib, key in zip(nib_values.tolist(), company_names, strict=True)]
+        # Where a row's person is: its own kecamatan, and the registry's kecamatan of its employer.
+        self.kecamatan: list[frozenset[str]] = [
+            frozenset(k for k in (None if is_blank(own) else str(own),
+                                  None if is_blank(nib) else registry_kecamatan.get(str(nib))) if k)
+            for own, nib in zip(column("kecamatan_code").tolist(), nib_values.tolist(), strict=True)]
         _, nib_code, nibs = _normalised(nib_values, _text, _text_of_text)
         _, company_code, companies = _normalised(np.array(company_names, dtype=object), _text, _text_of_text)
         # One numbering for NIBs and company names, as a row's companies are compared with both.
@@ -174,6 +193,23 @@ class _Nodes:
         self.passport_key = np.full(self.n, -1, dtype=np.int64)
         holders = self.has_passport
         self.passport_key[holders] = group_codes(self.nationality_code[holders], passport_code[holders])
+
+
+def _registry_nibs(nibs: np.ndarray, names: list[object], registry: pd.DataFrame) -> np.ndarray:
+    """The rows' NIBs, with the registry's NIB filled in where a row names its company without one."""
+    from tka.compliance.status import registry_companies
+
+    lookup = registry_companies(registry)
+    out = nibs.copy()
+    found: dict[str, str | None] = {}
+    for i, (nib, name) in enumerate(zip(nibs.tolist(), names, strict=True)):
+        if is_blank(nib) and not is_blank(name):
+            text = str(name)
+            if text not in found:
+                found[text] = lookup(None, text)
+            if found[text] is not None:
+                out[i] = found[text]
+    return out
 
 
 class _SamePerson:
@@ -368,8 +404,9 @@ def _passport_links(
                     and _corroborated(nodes, i, j)):
                 puf.union(int(keys[i]), int(keys[j]))
                 edges.append((i, j, "renewed_passport"))
-    # The same with a birth date missing on one side: name letters and nationality, two passports only, and the
-    # same company (never expiry alone: without a birth date two namesakes are too likely).
+    # The same with a birth date missing on one side: name letters and nationality, the same company, and each
+    # passport the only one of that name the other fits (never expiry alone: without a birth date two namesakes
+    # are too likely; a third namesake at the company that fits either leaves all apart).
     passport_dobs: dict[int, set[str]] = defaultdict(set)  # birth dates seen with each passport
     for i in np.flatnonzero(nodes.has_passport & nodes.has_birth_date).tolist():
         passport_dobs[int(keys[i])].add(nodes.birth_date[i])  # type: ignore[arg-type]
@@ -377,16 +414,59 @@ def _passport_links(
     blocks = group_codes(nodes.nationality_code[rows], nodes.name_key_code[rows])
     multi = multi_valued(blocks, keys[rows])
     for _, members in runs(blocks[multi], rows[multi]):
-        if len({puf.find(int(keys[i])) for i in members}) != 2:
-            continue
-        for i, j in itertools.combinations(members, 2):
-            if (passport[i] != passport[j] and puf.find(int(keys[i])) != puf.find(int(keys[j]))
-                    and dob_sets_agree(passport_dobs[int(keys[i])], passport_dobs[int(keys[j])])
-                    and _companies(nodes, i) & _companies(nodes, j)):
+        for i, j in _sole_fits(members, lambda i: puf.find(int(keys[i])),
+                               lambda i: passport_dobs[int(keys[i])], lambda i: _companies(nodes, i),
+                               lambda i: _person_marks(nodes, i)):
+            if puf.find(int(keys[i])) != puf.find(int(keys[j])):
                 puf.union(int(keys[i]), int(keys[j]))
                 edges.append((i, j, "renewed_passport"))
     classes = [puf.find(k) if k >= 0 else None for k in keys.tolist()]
     return classes, edges
+
+
+def _sole_fits(members: list[int], group_of: Callable[[int], int], dobs_of: Callable[[int], set[str]],
+               companies_of: Callable[[int], set[int]],
+               marks_of: Callable[[int], set[tuple[str, int]]]) -> list[tuple[int, int]]:
+    """Pairs of rows from two groups (passport classes) of one name that fit only each other: the same company,
+    birth dates that agree, and nothing that marks two people (one file listing both, two KITAS or Notifikasi
+    numbers); one row pair per group pair, in row order."""
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in members:
+        groups[group_of(i)].append(i)
+    if len(groups) < 2:
+        return []
+    dobs = {g: set().union(*(dobs_of(i) for i in rows)) for g, rows in groups.items()}
+    companies = {g: set().union(*(companies_of(i) for i in rows)) for g, rows in groups.items()}
+    marks = {g: set().union(*(marks_of(i) for i in rows)) for g, rows in groups.items()}
+
+    def two_people(g: int, h: int) -> bool:
+        if {m for m in marks[g] if m[0] == "file"} & {m for m in marks[h] if m[0] == "file"}:
+            return True
+        kinds = {k for k, _ in marks[g] if k != "file"} & {k for k, _ in marks[h] if k != "file"}
+        return any(not {m for m in marks[g] if m[0] == k} & {m for m in marks[h] if m[0] == k} for k in kinds)
+
+    fits = {g: [h for h in groups if h != g and companies[g] & companies[h] and dob_sets_agree(dobs[g], dobs[h])
+                and not two_people(g, h)]
+            for g in groups}
+    pairs = []
+    for g, found in fits.items():
+        if len(found) == 1 and fits[found[0]] == [g] and min(groups[g]) < min(groups[found[0]]):
+            h = found[0]
+            i = next(i for i in groups[g] if companies_of(i) & companies[h])
+            j = next(j for j in groups[h] if companies_of(j) & companies_of(i))
+            pairs.append((i, j) if i < j else (j, i))
+    return sorted(pairs)
+
+
+def _person_marks(nodes: _Nodes, i: int) -> set[tuple[str, int]]:
+    """What tells a row's person from another: its file (a file lists a person once) and its own permit numbers
+    (KITAS, Notifikasi; an RPTKA is the company's plan, shared by many)."""
+    marks = {("file", int(nodes.file_code[i]))} if nodes.file_code[i] >= 0 else set()
+    for key in ("kitas_no", "notifikasi_no"):
+        codes = nodes.id_code.get(key)
+        if codes is not None and codes[i] >= 0:
+            marks.add((key, int(codes[i])))
+    return marks
 
 
 def _companies(nodes: _Nodes, i: int) -> set[int]:
@@ -566,8 +646,10 @@ def _link_unique_name(clusters: _Clusters, nodes: _Nodes, dobs: _Dobs) -> None:
     """A passport-less row of the period joins the one person of the month (and of the known workers) whose
     records carry its name letters, when nationality and birth date do not disagree.
 
-    Kecamatan offices report names without documents; a name that only one person holds is that person. When
-    two people hold the name, the row stays on its own (a finding for the steward, never a guess).
+    Kecamatan offices report names without documents; a name that only one person holds is that person. Where
+    several people hold it, a namesake of another nationality is someone else, and the row's employer (or else
+    its kecamatan) singles one out when every other namesake is known to be elsewhere. Otherwise the row stays
+    on its own (a finding for the steward, never a guess).
     """
     named = np.flatnonzero(nodes.has_name)
     if not len(named):
@@ -580,16 +662,74 @@ def _link_unique_name(clusters: _Clusters, nodes: _Nodes, dobs: _Dobs) -> None:
         if not lone:
             continue
         for i in lone:
-            others = [j for j in group if clusters.find(j) != clusters.find(i)]
-            heads = {clusters.find(j) for j in others}
+            by_head: dict[int, list[int]] = defaultdict(list)
+            for j in group:
+                if clusters.find(j) != clusters.find(i):
+                    by_head[clusters.find(j)].append(j)
+            heads = [h for h, rows in by_head.items() if all(_nationalities_agree(nodes, i, j) for j in rows)]
+            if len(heads) > 1:
+                heads = _single_out(nodes, i, heads, by_head)
             if len(heads) != 1:
                 continue
+            others = by_head[heads[0]]
             mine = _companies(nodes, i)
             theirs = set().union(*(_companies(nodes, j) for j in others))
             if mine and theirs and not mine & theirs:
                 continue  # another employer named: maybe another person of that name
-            if all(_nationalities_agree(nodes, i, j) for j in others):
-                dobs.link(i, others, "name_unique")
+            dobs.link(i, others, "name_unique")
+
+
+_NAME_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def _link_name_subset(clusters: _Clusters, nodes: _Nodes, dobs: _Dobs) -> None:
+    """A passport-less row whose name is another record's name with a middle name more or less ("THOMAS
+    SCHMIDT" / "THOMAS EDWARD SCHMIDT") joins that one person at the same company.
+
+    Blocks: the first and last words of the name (in either order); a candidate's words must contain the row's or
+    be contained in them, nationality and birth date must not disagree, the company must be shared, and the
+    candidates must be one person.
+    """
+    words: list[frozenset[str] | None] = [None] * nodes.n
+    ends: list[str | None] = [None] * nodes.n
+    for i in np.flatnonzero(nodes.has_name).tolist():
+        found = _NAME_WORDS.findall(nodes.name[i] or "")
+        if len(found) >= 2:
+            words[i] = frozenset(found)
+            ends[i] = " ".join(sorted((found[0], found[-1])))
+    codes, _ = pd.factorize(np.array(ends, dtype=object))
+    rows = np.flatnonzero(codes >= 0)
+    for _, group in runs(codes[rows], rows):
+        if len(group) < 2:
+            continue
+        for i in group:
+            if nodes.has_passport[i] or i >= nodes.n_current:
+                continue
+            mine = _companies(nodes, i)
+            if not mine:
+                continue
+            wi = words[i]
+            candidates = [j for j in group if j != i and clusters.find(j) != clusters.find(i)
+                          and wi is not None and (words[j] or frozenset()) != wi
+                          and (wi <= (words[j] or frozenset()) or (words[j] or frozenset()) <= wi)
+                          and mine & _companies(nodes, j) and _nationalities_agree(nodes, i, j)
+                          and dates_compatible(nodes.birth_date[i], nodes.birth_date[j])]
+            if candidates and len({clusters.find(j) for j in candidates}) == 1:
+                dobs.link(i, candidates, "name_subset")
+
+
+def _single_out(nodes: _Nodes, i: int, heads: list[int], by_head: dict[int, list[int]]) -> list[int]:
+    """The one namesake cluster that shares row ``i``'s employer, or else its kecamatan, while each other one is
+    known to work or live elsewhere; ``heads`` unchanged when there is no such one."""
+    for facts in (lambda j: _companies(nodes, j), lambda j: set(nodes.kecamatan[j])):
+        mine = facts(i)
+        if not mine:
+            continue
+        known = {h: set().union(*(facts(j) for j in by_head[h])) for h in heads}
+        sharing = [h for h in heads if known[h] & mine]
+        if len(sharing) == 1 and all(known[h] for h in heads):
+            return sharing
+    return heads
 
 
 def _link_name_company(clusters: _Clusters, nodes: _Nodes) -> None:
@@ -627,7 +767,7 @@ def _link_name_company(clusters: _Clusters, nodes: _Nodes) -> None:
 
 _NODE_COLUMNS = frozenset(
     {"record_key", "nationality", "passport_no", "birth_date", "name", "company_nib", "company_name",
-     "kitas_no", "notifikasi_no", "rptka_no", "passport_expiry"}
+     "kitas_no", "notifikasi_no", "rptka_no", "passport_expiry", "kecamatan_code", "file_sha256"}
 )
 
 
@@ -658,12 +798,15 @@ def impute_nationality(current: pd.DataFrame, known: pd.DataFrame) -> pd.DataFra
     return out
 
 
-def resolve(rows: pd.DataFrame, known: pd.DataFrame | None, period: str, config: MatchConfig) -> pd.DataFrame:
+def resolve(rows: pd.DataFrame, known: pd.DataFrame | None, period: str, config: MatchConfig,
+            registry: pd.DataFrame | None = None) -> pd.DataFrame:
     """Assign a worker id and match reason to every accepted worker row of ``period``.
 
     ``rows``: canonical frame rows of all sources (dependants and non-accepted rows are ignored).
     ``known``: workers first seen before ``period`` (worker_id, passport_no, nationality, name, birth_date,
     kitas_no, rptka_no, notifikasi_no, company_nib, company_name; several rows per worker allowed).
+    ``registry``: the period's company registry rows (company_nib, company_name), so a row that names its employer
+    by NIB and one that names it by name are known to share it.
     Returns columns record_key, worker_id, match_reason, sorted by record_key.
     """
     mask_rows = pd.Series(True, index=rows.index)
@@ -680,7 +823,7 @@ def resolve(rows: pd.DataFrame, known: pd.DataFrame | None, period: str, config:
     known = known.iloc[argsort_text(known["worker_id"])]
     current = impute_nationality(current, known)
     year, month = period.split("-")
-    nodes = _Nodes(current, known, config.renewal_keys, dt.date(int(year), int(month), 1))
+    nodes = _Nodes(current, known, config.renewal_keys, dt.date(int(year), int(month), 1), registry)
 
     same_person = _SamePerson(config.name_threshold)
     passport_class, passport_edges = _passport_links(nodes, config, same_person)
@@ -694,7 +837,9 @@ def resolve(rows: pd.DataFrame, known: pd.DataFrame | None, period: str, config:
     dobs = _Dobs(clusters, nodes)
     _link_name_loose(clusters, nodes, dobs)
     _link_copies(clusters, current["_copy_of"].to_numpy())
-    _link_unique_name(clusters, nodes, _Dobs(clusters, nodes))  # copies were linked without the dob sets: rebuild
+    dobs = _Dobs(clusters, nodes)  # copies were linked without the dob sets: rebuild
+    _link_unique_name(clusters, nodes, dobs)
+    _link_name_subset(clusters, nodes, dobs)
     return _assign_ids(nodes, clusters, period)
 
 

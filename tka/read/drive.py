@@ -12,7 +12,7 @@ import fsspec
 
 from tka.names import printable_name
 from tka.read.config import SourcesConfig, SourceSpec
-from tka.read.normalize import normalize_kecamatan, normalize_nib
+from tka.read.normalize import kecamatan_in_text, normalize_kecamatan, normalize_nib
 
 PIPELINE_FOLDERS = frozenset({"_review", "_quarantine"})
 # Office lock files and OS metadata are never reports.
@@ -84,13 +84,26 @@ def file_sha256(fs: fsspec.AbstractFileSystem, path: str) -> str:
 
 def file_defaults(file_name: str, spec: SourceSpec, config: SourcesConfig) -> dict[str, str]:
     """Row defaults from the file name's named groups, normalised (company_nib, kecamatan_code)."""
-    if not spec.file_pattern or not (m := re.search(spec.file_pattern, file_name)):
+    if not spec.file_pattern:
         return {}
+    m = re.search(spec.file_pattern, file_name)
     defaults: dict[str, str] = {}
+    if "(?P<kecamatan>" in spec.file_pattern and (m is None or not m["kecamatan"]
+                                                   or not normalize_kecamatan(m["kecamatan"], ref=config.reference)[0]):
+        # the pattern missed ("Kec. Loa Janan Bulan Agustus", "Kecamatan Kenohan - Agst"): a kecamatan named
+        # anywhere in the file name is the sender's
+        stem = posixpath.splitext(posixpath.basename(file_name))[0]
+        if code := kecamatan_in_text(stem, config.reference):
+            defaults["kecamatan_code"] = code
+            defaults["kecamatan_raw"] = stem
+    if m is None:
+        return defaults
     for key, value in m.groupdict().items():
         if value is None:
             continue
         if key == "kecamatan":
+            if "kecamatan_code" in defaults:
+                continue
             code, _ = normalize_kecamatan(value, ref=config.reference)
             defaults["kecamatan_raw"] = value.strip()
             if code:

@@ -292,6 +292,40 @@ def normalize_kecamatan(value: object, village: object = None,
     return code, None
 
 
+_WORDS_RE = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def kecamatan_in_text(text: str, ref: Reference | None = None) -> str | None:
+    """The one kecamatan a free text names, e.g. a file name ("Data Orang Asing Wilayah Kec. Loa Janan Bulan
+    Agustus 2025"): the longest kecamatan name or variant found as whole words ("Samboja Barat" over
+    "Samboja"); None when none is found or two kecamatan are named."""
+    words = " " + " ".join(_WORDS_RE.findall(text.casefold())) + " "
+    found: dict[str, int] = {}
+    ref = ref or default_reference()
+    for code, kec in ref.kecamatan.items():
+        for name in (kec.name, *kec.variants):
+            key = " " + " ".join(_WORDS_RE.findall(name.casefold())) + " "
+            if len(key) > 2 and key in words:
+                found[code] = max(found.get(code, 0), len(key))
+    if not found:
+        return None
+    best = max(found.values())
+    longest = [code for code, n in found.items() if n == best]
+    # a shorter name inside the longest one ("Samboja" in "Samboja Barat") is the same mention, not a second one
+    others = [code for code in found if code not in longest]
+    if len(longest) != 1 or any(not _inside(ref, code, longest[0]) for code in others):
+        return None
+    return longest[0]
+
+
+def _inside(ref: Reference, short: str, long: str) -> bool:
+    """Whether a name of kecamatan ``short`` is part of a name of kecamatan ``long`` (as whole words)."""
+    def keys(code: str) -> list[str]:
+        kec = ref.kecamatan[code]
+        return [" " + " ".join(_WORDS_RE.findall(n.casefold())) + " " for n in (kec.name, *kec.variants)]
+    return any(a in b for a in keys(short) for b in keys(long))
+
+
 # --- People and companies ---------------------------------------------------------------------------------
 _HONORIFIC_RE = re.compile(r"^(?:(?:MR|MRS|MS|MISS|MDM|MADAM)\b\.?\s*)+")
 

@@ -310,3 +310,105 @@ def test_a_name_only_row_joins_the_one_person_of_that_name_unless_two_hold_it() 
     two = run(row("a:1", passport="E12345678"), row("b:1", passport="E87654321", dob=dt.date(1990, 1, 1)),
               row("k:1", kind="kecamatan", dob=None))
     assert [r[2] for r in two] == ["new", "new", "new"]
+
+
+REGISTRY = pd.DataFrame([
+    {"company_nib": "1234567890123", "company_name": "PT Etam Nusantara Konstruksi", "kecamatan_code": "64.02.16"},
+    {"company_nib": "2222222222222", "company_name": "PT Kutai Mandiri Batubara", "kecamatan_code": "64.02.02"},
+])
+
+
+def run_with_registry(*rows: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return list(resolve(pd.DataFrame(list(rows)), None, PERIOD, CFG, REGISTRY).itertuples(index=False, name=None))
+
+
+def test_the_registry_says_a_nib_and_a_company_name_are_one_employer() -> None:
+    # the company's own file gives only its NIB, Imigrasi only the name: without the registry they share nothing
+    a = new_id(PERIOD, "a:1")
+    rows = (row("a:1", passport="E12345678", company_name="P.T. ETAM NUSANTARA KONSTRUKSI"),
+            row("b:1", kind="company", passport="EA7654321", company_nib="1234567890123"))
+    assert run_with_registry(*rows) == [("a:1", a, "renewed_passport"), ("b:1", a, "renewed_passport")]
+    assert [r[2] for r in run(*rows)] == ["new", "new"]
+
+
+def test_a_name_only_row_joins_the_namesake_at_its_company_when_the_other_works_elsewhere() -> None:
+    a = new_id(PERIOD, "a:1")
+    assert run_with_registry(
+        row("a:1", passport="E12345678", company_nib="1234567890123"),
+        row("b:1", passport="E87654321", dob=dt.date(1990, 1, 1), company_name="PT Kutai Mandiri Batubara"),
+        row("k:1", kind="kecamatan", dob=None, company_name="Etam Nusantara Konstruksi")) == [
+        ("a:1", a, "name_company"), ("b:1", new_id(PERIOD, "b:1"), "new"), ("k:1", a, "name_company")]
+    # with a birth date the row is not bare: the name + company block of the loose step links it
+    assert run_with_registry(
+        row("a:1", passport="E12345678", company_nib="1234567890123", dob=None),
+        row("b:1", passport="E87654321", dob=dt.date(1990, 1, 1), company_name="PT Kutai Mandiri Batubara"),
+        row("k:1", kind="kecamatan", dob=dt.date(1985, 3, 20), company_name="Etam Nusantara Konstruksi")) == [
+        ("a:1", a, "name_loose"), ("b:1", new_id(PERIOD, "b:1"), "new"), ("k:1", a, "name_loose")]
+
+
+def test_a_name_only_row_joins_the_namesake_of_its_kecamatan_when_the_other_lives_elsewhere() -> None:
+    b = new_id(PERIOD, "b:1")
+    assert run_with_registry(
+        row("a:1", passport="E12345678", company_nib="1234567890123"),       # 64.02.16 by the registry
+        row("b:1", passport="E87654321", dob=dt.date(1990, 1, 1), kecamatan_code="64.02.02"),
+        row("k:1", kind="kecamatan", dob=None, kecamatan_code="64.02.02")) == [
+        ("a:1", new_id(PERIOD, "a:1"), "new"), ("b:1", b, "name_unique"), ("k:1", b, "name_unique")]
+
+
+def test_a_namesake_whose_whereabouts_are_unknown_keeps_the_row_apart() -> None:
+    # b's kecamatan is unknown: b may live in 64.02.02 too, so the kecamatan does not single out a
+    assert [r[2] for r in run_with_registry(
+        row("a:1", passport="E12345678", kecamatan_code="64.02.02"),
+        row("b:1", passport="E87654321", dob=dt.date(1990, 1, 1)),
+        row("k:1", kind="kecamatan", dob=None, kecamatan_code="64.02.02"))] == ["new", "new", "new"]
+
+
+def test_a_namesake_of_another_nationality_is_someone_else() -> None:
+    a = new_id(PERIOD, "a:1")
+    assert run(row("a:1", passport="E12345678"), row("b:1", passport="K87654321", nat="SGP"),
+               row("k:1", kind="kecamatan", dob=None)) == [
+        ("a:1", a, "name_unique"), ("b:1", new_id(PERIOD, "b:1"), "new"), ("k:1", a, "name_unique")]
+
+
+def test_a_renewal_without_birth_date_links_to_the_one_namesake_at_its_company() -> None:
+    a = new_id(PERIOD, "a:1")
+    x, y = "1111111111111", "2222222222222"
+    assert run(row("a:1", passport="E12345678", company_nib=x),
+               row("b:1", kind="company", passport="EA7654321", dob=None, company_nib=x),
+               row("c:1", passport="EB1111111", dob=dt.date(1970, 1, 1), company_nib=y)) == [
+        ("a:1", a, "renewed_passport"), ("b:1", a, "renewed_passport"), ("c:1", new_id(PERIOD, "c:1"), "new")]
+    # a second namesake at the same company that the undated passport fits as well: nobody is linked
+    assert [r[2] for r in run(row("a:1", passport="E12345678", company_nib=x),
+                              row("b:1", kind="company", passport="EA7654321", dob=None, company_nib=x),
+                              row("c:1", passport="EB1111111", dob=dt.date(1970, 1, 1), company_nib=x))] == [
+        "new", "new", "new"]
+
+
+def test_a_name_with_a_middle_name_more_or_less_joins_its_person_at_the_same_company() -> None:
+    a = new_id(PERIOD, "a:1")
+    nib = "1111111111111"
+    assert run(row("a:1", passport="H44070517", nat="USA", name="THOMAS EDWARD SCHMIDT", company_nib=nib),
+               row("k:1", kind="kecamatan", nat="USA", name="THOMAS SCHMIDT", dob=None, company_nib=nib)) == [
+        ("a:1", a, "name_subset"), ("k:1", a, "name_subset")]
+    # at another company, or with another middle name, it stays apart
+    assert [r[2] for r in run(
+        row("a:1", passport="H44070517", nat="USA", name="THOMAS EDWARD SCHMIDT", company_nib=nib),
+        row("k:1", kind="kecamatan", nat="USA", name="THOMAS SCHMIDT", dob=None, company_nib="2" * 13))] == [
+        "new", "new"]
+    assert [r[2] for r in run(
+        row("a:1", passport="H44070517", nat="USA", name="THOMAS EDWARD SCHMIDT", company_nib=nib),
+        row("k:1", kind="kecamatan", nat="USA", name="THOMAS JOHN SCHMIDT", dob=None, company_nib=nib))] == [
+        "new", "new"]
+
+
+def test_two_passports_of_one_name_in_one_file_are_two_people() -> None:
+    # the Disnakertrans list names both, one row each: no renewal, however well the rest fits
+    nib = "1111111111111"
+    rows = (row("a:1", kind="disnakertrans", passport="TK1241477", dob=None, company_nib=nib, file_sha256="d" * 64),
+            row("a:2", kind="disnakertrans", passport="MZ9238786", dob=None, company_nib=nib, file_sha256="d" * 64),
+            row("b:1", passport="MZ9238786", company_nib=nib, file_sha256="e" * 64))
+    assert [r[2] for r in run(*rows)] == ["new", "passport", "passport"]
+    # two KITAS numbers say the same
+    assert [r[2] for r in run(row("a:1", passport="E12345678", company_nib=nib, kitas_no="2C11AAAAAAA-A"),
+                              row("b:1", kind="company", passport="EA7654321", dob=None, company_nib=nib,
+                                  kitas_no="2C22BBBBBBB-B"))] == ["new", "new"]

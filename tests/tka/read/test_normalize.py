@@ -223,7 +223,8 @@ def test_normalize_person_name(value: object, expected: str | None) -> None:
 @pytest.mark.parametrize(("value", "expected"), [
     ("Istri", "dependant"), ("ANAK", "dependant"), ("Suami TKA", "dependant"), ("Keluarga (pengikut)", "dependant"),
     ("Spouse", "dependant"), ("TKA", "worker"), ("Pekerja", "worker"), ("Anakan", "worker"), (None, "worker"),
-    ("-", "worker"),
+    ("-", "worker"), ("Pasangan", "dependant"), ("PENYERTA", "dependant"), ("Pemegang", "worker"),
+    ("Daughter", "dependant"), ("Isteri", "dependant"),
 ])
 def test_person_kind(value: object, expected: str) -> None:
     assert person_kind(value) == expected
