@@ -140,6 +140,7 @@ class _Nodes:
         self.birth_date, self.birth_date_code, _ = _normalised(column("birth_date"), _date_text, _text_of_text)
         self.name, self.name_code, names = _normalised(column("name"), clean_name, clean_name_text)
         self.file_code, _ = pd.factorize(column("file_sha256"))
+        self.source_code, _ = pd.factorize(column("source_id"))
         self.id_code = {
             key: _normalised(column(key), clean_passport, clean_passport_text)[1] for key in renewal_keys
         }
@@ -395,18 +396,22 @@ def _passport_links(
     # Renewals without a shared number: same nationality, birth date and name letters, another passport, and
     # corroboration (the same company, or one of the passports had expired), so two namesakes born on one day
     # with two valid passports stay two people.
+    key_marks: dict[int, set[tuple[str, int]]] = defaultdict(set)  # what each passport's records say of them
+    for i in np.flatnonzero(nodes.has_passport).tolist():
+        key_marks[int(keys[i])] |= _person_marks(nodes, i)
     rows = np.flatnonzero(nodes.has_passport & nodes.has_birth_date & nodes.has_name)
     blocks = group_codes(nodes.nationality_code[rows], nodes.birth_date_code[rows], nodes.name_key_code[rows])
     multi = multi_valued(blocks, keys[rows])
     for _, members in runs(blocks[multi], rows[multi]):
         for i, j in itertools.combinations(members, 2):
             if (passport[i] != passport[j] and puf.find(int(keys[i])) != puf.find(int(keys[j]))
-                    and _corroborated(nodes, i, j)):
+                    and _corroborated(nodes, i, j)
+                    and not two_people(key_marks[int(keys[i])], key_marks[int(keys[j])])):
                 puf.union(int(keys[i]), int(keys[j]))
                 edges.append((i, j, "renewed_passport"))
-    # The same with a birth date missing on one side: name letters and nationality, the same company, and each
-    # passport the only one of that name the other fits (never expiry alone: without a birth date two namesakes
-    # are too likely; a third namesake at the company that fits either leaves all apart).
+    # The same with a birth date missing on one side: name letters and nationality, the same company, the only
+    # two passports of that name this month, and nothing that marks two people (never expiry alone: without a
+    # birth date two namesakes are too likely).
     passport_dobs: dict[int, set[str]] = defaultdict(set)  # birth dates seen with each passport
     for i in np.flatnonzero(nodes.has_passport & nodes.has_birth_date).tolist():
         passport_dobs[int(keys[i])].add(nodes.birth_date[i])  # type: ignore[arg-type]
@@ -414,6 +419,8 @@ def _passport_links(
     blocks = group_codes(nodes.nationality_code[rows], nodes.name_key_code[rows])
     multi = multi_valued(blocks, keys[rows])
     for _, members in runs(blocks[multi], rows[multi]):
+        if len({puf.find(int(keys[i])) for i in members}) != 2:
+            continue  # a name more passports carry this month: a namesake at the company is too likely
         for i, j in _sole_fits(members, lambda i: puf.find(int(keys[i])),
                                lambda i: passport_dobs[int(keys[i])], lambda i: _companies(nodes, i),
                                lambda i: _person_marks(nodes, i)):
@@ -439,14 +446,8 @@ def _sole_fits(members: list[int], group_of: Callable[[int], int], dobs_of: Call
     companies = {g: set().union(*(companies_of(i) for i in rows)) for g, rows in groups.items()}
     marks = {g: set().union(*(marks_of(i) for i in rows)) for g, rows in groups.items()}
 
-    def two_people(g: int, h: int) -> bool:
-        if {m for m in marks[g] if m[0] == "file"} & {m for m in marks[h] if m[0] == "file"}:
-            return True
-        kinds = {k for k, _ in marks[g] if k != "file"} & {k for k, _ in marks[h] if k != "file"}
-        return any(not {m for m in marks[g] if m[0] == k} & {m for m in marks[h] if m[0] == k} for k in kinds)
-
     fits = {g: [h for h in groups if h != g and companies[g] & companies[h] and dob_sets_agree(dobs[g], dobs[h])
-                and not two_people(g, h)]
+                and not two_people(marks[g], marks[h])]
             for g in groups}
     pairs = []
     for g, found in fits.items():
@@ -458,10 +459,21 @@ def _sole_fits(members: list[int], group_of: Callable[[int], int], dobs_of: Call
     return sorted(pairs)
 
 
+def two_people(a: set[tuple[str, int]], b: set[tuple[str, int]]) -> bool:
+    """Whether the person marks of two records (``_person_marks``) say two people: a file or sender lists both,
+    or they hold two numbers of one kind (KITAS, Notifikasi)."""
+    if {m for m in a if m[0] == "file"} & {m for m in b if m[0] == "file"}:
+        return True
+    kinds = {k for k, _ in a if k != "file"} & {k for k, _ in b if k != "file"}
+    return any(not {m for m in a if m[0] == k} & {m for m in b if m[0] == k} for k in kinds)
+
+
 def _person_marks(nodes: _Nodes, i: int) -> set[tuple[str, int]]:
-    """What tells a row's person from another: its file (a file lists a person once) and its own permit numbers
-    (KITAS, Notifikasi; an RPTKA is the company's plan, shared by many)."""
+    """What tells a row's person from another: its file and its sender (each lists a person once) and its own
+    permit numbers (KITAS, Notifikasi; an RPTKA is the company's plan, shared by many)."""
     marks = {("file", int(nodes.file_code[i]))} if nodes.file_code[i] >= 0 else set()
+    if nodes.source_code[i] >= 0:  # one sender lists a person once a month, whatever files it splits them into
+        marks.add(("file", -2 - int(nodes.source_code[i])))
     for key in ("kitas_no", "notifikasi_no"):
         codes = nodes.id_code.get(key)
         if codes is not None and codes[i] >= 0:
@@ -709,10 +721,11 @@ def _link_name_subset(clusters: _Clusters, nodes: _Nodes, dobs: _Dobs) -> None:
             if not mine:
                 continue
             wi = words[i]
-            candidates = [j for j in group if j != i and clusters.find(j) != clusters.find(i)
-                          and wi is not None and (words[j] or frozenset()) != wi
-                          and (wi <= (words[j] or frozenset()) or (words[j] or frozenset()) <= wi)
-                          and mine & _companies(nodes, j) and _nationalities_agree(nodes, i, j)
+            here = [j for j in group if j != i and clusters.find(j) != clusters.find(i)
+                    and mine & _companies(nodes, j) and _nationalities_agree(nodes, i, j)]
+            if wi is None or any(words[j] == wi for j in here):
+                continue  # someone else at the company bears the very name: the exact-name steps left it open
+            candidates = [j for j in here if words[j] is not None and (wi < words[j] or words[j] < wi)  # type: ignore[operator]
                           and dates_compatible(nodes.birth_date[i], nodes.birth_date[j])]
             if candidates and len({clusters.find(j) for j in candidates}) == 1:
                 dobs.link(i, candidates, "name_subset")
@@ -767,7 +780,8 @@ def _link_name_company(clusters: _Clusters, nodes: _Nodes) -> None:
 
 _NODE_COLUMNS = frozenset(
     {"record_key", "nationality", "passport_no", "birth_date", "name", "company_nib", "company_name",
-     "kitas_no", "notifikasi_no", "rptka_no", "passport_expiry", "kecamatan_code", "file_sha256"}
+     "kitas_no", "notifikasi_no", "rptka_no", "passport_expiry", "kecamatan_code", "file_sha256",
+     "source_id"}
 )
 
 
