@@ -36,7 +36,8 @@ from rich.table import Table
 
 from bench.procs import PrefectServer
 from bench.run import pairwise
-from tka.match.names import clean_passport
+from tka.match.names import clean_name, clean_passport, name_key
+from tka.match.resolve import company_key
 
 PERIOD = "2025-08"
 CACHE = ROOT / "bench" / ".cache"
@@ -101,6 +102,38 @@ def _key(path: str, sheet: Any, row: Any, csv_paths: set[str]) -> tuple[str, str
     return path, "" if path in csv_paths else str(sheet), int(row)
 
 
+def recall_ceiling(url: str, worker_rows: dict[tuple[str, str, int], str], csv_paths: set[str]
+                   ) -> tuple[float, int]:
+    """The recall an honest matcher can reach on this month: every row joined to its person, except rows that
+    carry neither a document number nor a birth date and whose name letters are borne by two or more people at
+    their company (or in the month, for a row naming no company): a matcher can place those only by where
+    the person lives, if at all; here they stay apart. An estimate, not a bound. Returns (that recall, the
+    number of such rows)."""
+    records = _query(url, "select file_path, sheet, row_number, name, company_name, company_nib, passport_no, "
+                          "kitas_no, notifikasi_no, birth_date from source_record "
+                          "where period = :p and status = 'accepted'")
+    names = dict(_query(url, "select company_nib, name from company"))
+    person_of, facts = {}, {}
+    for path, sheet, row, name, company, nib, *ids in records:
+        k = _key(path, sheet, row, csv_paths)
+        if k in worker_rows and name:
+            person_of[k] = worker_rows[k]
+            facts[k] = (name_key(clean_name(name)), company_key(company or names.get(nib)), any(ids))
+    at_company: dict[tuple[str, str | None], set[str]] = {}
+    in_month: dict[str, set[str]] = {}
+    for k, (name, company, _) in facts.items():
+        at_company.setdefault((name, company), set()).add(person_of[k])
+        in_month.setdefault(name, set()).add(person_of[k])
+    ideal = {}
+    for k, person in worker_rows.items():
+        if k not in facts:
+            continue
+        name, company, identified = facts[k]
+        shared = at_company[(name, company)] if company else in_month[name]
+        ideal[k] = person if identified or len(shared) < 2 else ("apart", k)
+    return pairwise(ideal, worker_rows)[1], sum(1 for v in ideal.values() if isinstance(v, tuple))
+
+
 def score(url: str, truth: dict[str, Any]) -> dict[str, Any]:
     """Figures of one run against the field truth."""
     csv_paths = {f["path"] for f in truth["files"] if f["format"] == "csv"}
@@ -141,6 +174,8 @@ def score(url: str, truth: dict[str, Any]) -> dict[str, Any]:
     expected_q = {f["path"] for f in truth["files"] if f["quarantine"]}
     workers = _query(url, "select count(*) from worker_month where period = :p")[0][0]
     return {"precision": round(precision, 4), "recall": round(recall, 4),
+            **dict(zip(("recall_if_namesakes_apart", "undocumented_namesake_rows"),
+                       recall_ceiling(url, worker_rows, csv_paths), strict=True)),
             "exact_passport": {"precision": round(naive_p, 4), "recall": round(naive_r, 4)},
             "truth_worker_rows": len(worker_rows), "rows_without_worker": sum(why.values()),
             "rows_without_worker_by_reason": dict(why.most_common()),
@@ -160,6 +195,10 @@ def show(scale: str, result: dict[str, Any]) -> None:
     table.add_column("value", justify="right")
     q = result["quality"]
     for label, value in (("precision (pairwise)", q["precision"]), ("recall (pairwise)", q["recall"]),
+                         ("truth rows without document or birth date whose name 2+ people bear at their company",
+                          q.get("undocumented_namesake_rows", "-")),
+                         ("  recall if all those stay apart (estimate)",
+                          round(q.get("recall_if_namesakes_apart", 0), 4)),
                          ("exact normalised passport: precision", q["exact_passport"]["precision"]),
                          ("exact normalised passport: recall", q["exact_passport"]["recall"]),
                          ("truth worker rows", q["truth_worker_rows"]),
