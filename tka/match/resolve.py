@@ -351,14 +351,15 @@ def _passport_links(
     near = passport_matcher(cfg.lookalike, cfg.passport_max_edits)
     passport, name = nodes.passport, nodes.name
 
-    # Typos: blocks of (nationality, birth date), then of (nationality, name letters) for rows whose birth date
-    # is missing on one side; only blocks holding two or more passports can link.
+    # Typos: blocks of birth date, then of name letters for rows whose birth date is missing on one side; only
+    # blocks holding two or more passports can link, and nationalities must not disagree (an unreadable one on
+    # one side is no disagreement: "EL826987" of nobody knows where is "EL8236987" of CHN).
     found: list[tuple[int, int, int, int]] = []
     dated = np.flatnonzero(nodes.has_passport & nodes.has_birth_date)
     named = np.flatnonzero(nodes.has_passport & nodes.has_name)
     for step, (rows, blocks) in enumerate((
-            (dated, group_codes(nodes.nationality_code[dated], nodes.birth_date_code[dated])),
-            (named, group_codes(nodes.nationality_code[named], nodes.name_key_code[named])))):
+            (dated, group_codes(nodes.birth_date_code[dated])),
+            (named, group_codes(nodes.name_key_code[named])))):
         multi = multi_valued(blocks, keys[rows])
         for block, members in runs(blocks[multi], rows[multi]):
             holders: dict[str, list[int]] = defaultdict(list)
@@ -370,7 +371,8 @@ def _passport_links(
                 for i, j in itertools.product(holders[pa], holders[pb]):
                     lo, hi = (i, j) if i < j else (j, i)
                     dob_lo, dob_hi = nodes.birth_date[lo], nodes.birth_date[hi]
-                    if same_person(name[lo], name[hi]) and (dob_lo is None or dob_hi is None or dob_lo == dob_hi):
+                    if (same_person(name[lo], name[hi]) and (dob_lo is None or dob_hi is None or dob_lo == dob_hi)
+                            and _nationalities_agree(nodes, lo, hi)):
                         found.append((step, block, lo, hi))
     for _, _, i, j in sorted(found):  # the order of a pass over each block's pairs
         if puf.find(int(keys[i])) != puf.find(int(keys[j])):
@@ -400,12 +402,12 @@ def _passport_links(
     for i in np.flatnonzero(nodes.has_passport).tolist():
         key_marks[int(keys[i])] |= _person_marks(nodes, i)
     rows = np.flatnonzero(nodes.has_passport & nodes.has_birth_date & nodes.has_name)
-    blocks = group_codes(nodes.nationality_code[rows], nodes.birth_date_code[rows], nodes.name_key_code[rows])
+    blocks = group_codes(nodes.birth_date_code[rows], nodes.name_key_code[rows])
     multi = multi_valued(blocks, keys[rows])
     for _, members in runs(blocks[multi], rows[multi]):
         for i, j in itertools.combinations(members, 2):
             if (passport[i] != passport[j] and puf.find(int(keys[i])) != puf.find(int(keys[j]))
-                    and _corroborated(nodes, i, j)
+                    and _nationalities_agree(nodes, i, j) and _corroborated(nodes, i, j)
                     and not two_people(key_marks[int(keys[i])], key_marks[int(keys[j])])):
                 puf.union(int(keys[i]), int(keys[j]))
                 edges.append((i, j, "renewed_passport"))
@@ -486,9 +488,9 @@ def _companies(nodes: _Nodes, i: int) -> set[int]:
 
 
 def _corroborated(nodes: _Nodes, i: int, j: int) -> bool:
-    """Two records of one name and birth date with different passports: the same employer, or an old passport
-    that had expired (a renewal), makes them one person."""
-    if _companies(nodes, i) & _companies(nodes, j):
+    """Two records of one name and birth date with different passports: the same employer or kecamatan, or an old
+    passport that had expired (a renewal), makes them one person."""
+    if _companies(nodes, i) & _companies(nodes, j) or nodes.kecamatan[i] & nodes.kecamatan[j]:
         return True
     expired = [e for e in (nodes.passport_expiry[i], nodes.passport_expiry[j]) if e is not None]
     return bool(expired) and min(expired) < nodes.period_start

@@ -394,3 +394,22 @@ def test_two_passports_of_one_name_in_one_file_are_two_people() -> None:
     assert [r[2] for r in run(row("a:1", passport="E12345678", company_nib=nib, kitas_no="2C11AAAAAAA-A"),
                               row("b:1", kind="company", passport="EA7654321", dob=None, company_nib=nib,
                                   kitas_no="2C22BBBBBBB-B"))] == ["new", "new"]
+
+
+def test_a_passport_typo_links_when_one_nationality_was_unreadable() -> None:
+    a = new_id(PERIOD, "a:1")
+    assert run(row("a:1", passport="EL8236987"), row("b:1", kind="imigrasi", passport="EL826987", nat=None)) == [
+        ("a:1", a, "passport_typo"), ("b:1", a, "passport_typo")]
+    # two nationalities that disagree stay two people
+    assert [r[2] for r in run(row("a:1", passport="EL8236987"),
+                              row("b:1", kind="imigrasi", passport="EL826987", nat="SGP"))] == ["new", "new"]
+
+
+def test_a_renewal_with_the_same_birth_date_links_within_one_kecamatan() -> None:
+    a = new_id(PERIOD, "a:1")
+    assert run(row("a:1", kind="disnakertrans", passport="EG7763137", kecamatan_code="64.02.13"),
+               row("b:1", kind="company", passport="E04215784", kecamatan_code="64.02.13")) == [
+        ("a:1", a, "renewed_passport"), ("b:1", a, "renewed_passport")]
+    assert [r[2] for r in run(row("a:1", kind="disnakertrans", passport="EG7763137", kecamatan_code="64.02.13"),
+                              row("b:1", kind="company", passport="E04215784", kecamatan_code="64.02.02"))] == [
+        "new", "new"]
