@@ -34,6 +34,12 @@ class RunContext:
     missing_channels: tuple[str, ...] = ()  # configured but absent (TKA_MISSING_CHANNELS=warn): digest printed
     warehouse_secret: str | None = None  # Prefect Secret block with the warehouse password (never the password)
     lock_wait_s: float = 0.0
+    artifact_dir: Path | None = None  # where stage results are stored; None: <cache_dir>/artifacts
+
+    @property
+    def store_dir(self) -> Path:
+        """The folder of the run's artifact store."""
+        return self.artifact_dir or self.cache_dir / "artifacts"
 
 
 @dataclass
