@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 from prefect import get_run_logger, task
 
 from tasks._common import IO_RETRIES, STAGE, read_workers
@@ -15,9 +13,7 @@ from tka.read.reader import ReadResult
 from tka.settings import Settings
 from tka.stages import FileRead, ReaderSetup, chunk_files, chunk_size, gather_batch, read_chunk
 
-# Files read so far per run, for the progress bar of an in-process run (chunks finish on several threads).
-_done: dict[str, int] = {}
-_done_lock = threading.Lock()
+READING = "Reading files"
 
 
 @task(name="plan-reads", **STAGE)
@@ -29,9 +25,7 @@ def plan_reads(run: RunContext, config: RunConfig,
                         timeout_s=settings.read_timeout_s, memory_mb=settings.read_memory_mb,
                         reuse=not run.reprocess, n_files=len(selection.active))
     size = chunk_size(len(selection.active), read_workers(settings), settings.read_chunk_files)
-    with _done_lock:
-        _done[run.run_id] = 0
-    progress.report("Reading files", 0, len(selection.active))
+    progress.start_count(READING, run.run_id, len(selection.active))
     return setup, chunk_files(selection.active, size)
 
 
@@ -42,13 +36,8 @@ def read_files(run: RunContext, setup: ReaderSetup, files: list[DiscoveredFile])
 
     fs, root = open_drive(run.drive_url)
 
-    def one_more(n: int) -> None:
-        with _done_lock:
-            _done[run.run_id] = done = _done.get(run.run_id, 0) + n
-        progress.report("Reading files", done, setup.n_files)
-
     handles = read_chunk(fs, root, files, setup, run.run_id, tmp_dir=run_temp_dir(run.cache_dir, run.run_id),
-                         progress=one_more)
+                         progress=lambda n: progress.add_count(READING, run.run_id, n, setup.n_files))
     logger = get_run_logger()
     for handle in handles:
         if handle.quarantine:
@@ -70,8 +59,7 @@ def gather_reads(run: RunContext, selection: FileSelection, setup: ReaderSetup,
                          workers=settings.read_workers or None, timeout_s=setup.timeout_s,
                          memory_mb=setup.memory_mb, tmp_dir=run_temp_dir(run.cache_dir, run.run_id))
 
-    with _done_lock:
-        _done.pop(run.run_id, None)
+    progress.end_count(READING, run.run_id)
     handles = [handle for chunk in chunks for handle in chunk]
     batch = gather_batch(selection.active, handles, setup, run.run_id, reread)
     get_run_logger().info("Read %d files: %d worker rows, %d registry rows, %d quarantined, %d reused",
