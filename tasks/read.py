@@ -11,7 +11,7 @@ from tka.pipeline import FileSelection, ReadBatch, RunConfig, RunContext
 from tka.read.drive import DiscoveredFile
 from tka.read.reader import ReadResult
 from tka.settings import Settings
-from tka.stages import FileRead, ReaderSetup, chunk_files, chunk_size, gather_batch, read_chunk
+from tka.stages import READER_POOLS, FileRead, ReaderSetup, chunk_files, chunk_size, gather_batch, read_chunk
 
 READING = "Reading files"
 
@@ -60,6 +60,7 @@ def gather_reads(run: RunContext, selection: FileSelection, setup: ReaderSetup,
                          memory_mb=setup.memory_mb, tmp_dir=run_temp_dir(run.cache_dir, run.run_id))
 
     progress.end_count(READING, run.run_id)
+    READER_POOLS.close()  # every read task of the run has finished
     handles = [handle for chunk in chunks for handle in chunk]
     batch = gather_batch(selection.active, handles, setup, run.run_id, reread)
     get_run_logger().info("Read %d files: %d worker rows, %d registry rows, %d quarantined, %d reused",

@@ -6,6 +6,7 @@ folders): a tampered, torn or foreign entry is a miss, and a store that cannot b
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -193,14 +194,22 @@ def _failed(file: Any, failure: Failure) -> Any:
 NOT_CACHED = frozenset({"memory_limit", "time_limit", "reader_crashed", "changed_during_run", "read_error"})
 
 
+def reader_pool(size: int, limits: IsolationLimits, scratch: Path | None) -> ReaderPool:
+    """``size`` isolated reader processes with ``limits`` and their private scratch folder."""
+    if scratch is None:
+        raise ValueError("reader processes need a scratch folder")
+    return ReaderPool(size, limits, scratch, "tka.batch:read_in_child")
+
+
 def read_many(fs: Any, root: str, files: list[Any], config: Any, run_id: str, *, cache: ReadStore | None,
               workers: int | None = None, progress: Callable[[int, int], None] | None = None,
               limits: ReadLimits = DEFAULT_LIMITS, timeout_s: float = 120.0, memory_mb: int = 2048,
-              tmp_dir: Path | None = None) -> dict[str, Any]:
+              tmp_dir: Path | None = None, pool: ReaderPool | None = None) -> dict[str, Any]:
     """Read ``files`` (path -> ReadResult): cached parses are reused, the rest read in isolated reader processes.
 
     ``workers`` reader processes (None: min(CPUs, 4)); 0 reads in this process (tiny runs, tests), without the
     time and memory limits but with every size check. ``tmp_dir`` holds the readers' private scratch files.
+    ``pool``: reader processes started earlier (``reader_pool``; its own limits), kept running afterwards.
     """
     from tka.read.reader import read_file
 
@@ -228,14 +237,14 @@ def read_many(fs: Any, root: str, files: list[Any], config: Any, run_id: str, *,
 
     if workers is None:
         workers = min(os.cpu_count() or 1, 4)
-    if workers == 0 or not todo:
+    if (workers == 0 and pool is None) or not todo:
         for file in todo:
             finished(file, read_file(fs, root, file, config, limits))
     else:
         local = _is_local(fs)
         scratch = tmp_dir
-        own_scratch = scratch is None
-        if scratch is None:
+        own_scratch = scratch is None and pool is None
+        if scratch is None and pool is None:
             import tempfile
 
             scratch = Path(tempfile.mkdtemp(prefix="tka-read-"))
@@ -247,16 +256,16 @@ def read_many(fs: Any, root: str, files: list[Any], config: Any, run_id: str, *,
                 where = f"{root.rstrip('/')}/{file.drive_path or file.path}"
                 return (None, root, file, config, limits, fs.cat_file(where))
 
-            with ReaderPool(min(workers, len(todo)), IsolationLimits(timeout_s, memory_mb), scratch,
-                            "tka.batch:read_in_child") as pool:
-                for index, outcome in pool.run(job, [f.path for f in todo]):
+            with contextlib.nullcontext(pool) if pool is not None else reader_pool(
+                    min(workers, len(todo)), IsolationLimits(timeout_s, memory_mb), scratch) as readers:
+                for index, outcome in readers.run(job, [f.path for f in todo]):
                     file = todo[index]
                     if isinstance(outcome, Failure):
                         log.warning("Quarantined %s: %s (%s)", file.path, outcome.reason, outcome.detail)
                         outcome = _failed(file, outcome)
                     finished(file, outcome)
         finally:
-            if own_scratch:
+            if own_scratch and scratch is not None:
                 shutil.rmtree(scratch, ignore_errors=True)
     for result in results.values():
         if len(result.rows):

@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import fsspec
 
 from tka.artifacts import ArtifactStore
-from tka.batch import NOT_CACHED, ReadStore, read_many
+from tka.batch import NOT_CACHED, ReadStore, read_many, reader_pool
 from tka.contract import PROVENANCE_COLUMNS, REGISTRY_FIELDS, RUN_ID, WORKER_FIELDS, SourceKind
 from tka.pipeline import ReadBatch, concat_rows, share_rows
 from tka.read.config import SourcesConfig
 from tka.read.drive import DiscoveredFile
+from tka.read.isolate import IsolationLimits, ReaderPool
 from tka.read.reader import ReadResult
 
 log = logging.getLogger(__name__)
@@ -61,6 +64,45 @@ class FileRead:
     kept: ReadResult | None = None
 
 
+class ReaderPools:
+    """Idle reader processes of this process, lent to one read task at a time.
+
+    A reader process takes about a second to start (it imports the spreadsheet libraries), so the read tasks of
+    a run (and, on a Dask worker, of later runs) reuse the ones earlier tasks started, with the same limits.
+    """
+
+    def __init__(self) -> None:
+        self._idle: dict[IsolationLimits, list[ReaderPool]] = {}
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def borrow(self, limits: IsolationLimits, scratch: Path) -> Iterator[ReaderPool]:
+        """One reader process with ``limits`` (an idle one, else a new one with ``scratch``), then idle again."""
+        with self._lock:
+            idle = self._idle.get(limits, [])
+            pool = idle.pop() if idle else None
+        if pool is None:
+            pool = reader_pool(1, limits, scratch)
+        try:
+            yield pool
+        except BaseException:
+            pool.close()
+            raise
+        with self._lock:
+            self._idle.setdefault(limits, []).append(pool)
+
+    def close(self) -> None:
+        """Stop every idle reader process (the flow run's reads are done)."""
+        with self._lock:
+            pools = [pool for idle in self._idle.values() for pool in idle]
+            self._idle.clear()
+        for pool in pools:
+            pool.close()
+
+
+READER_POOLS = ReaderPools()
+
+
 def chunk_files(files: Sequence[DiscoveredFile], size: int) -> list[list[DiscoveredFile]]:
     """``files`` in consecutive chunks of at most ``size`` (one read task each); none for no files."""
     size = max(1, size)
@@ -84,7 +126,11 @@ def _handle(file: DiscoveredFile, result: ReadResult, artifact: str | None, reus
 def read_chunk(fs: fsspec.AbstractFileSystem, root: str, files: Sequence[DiscoveredFile], setup: ReaderSetup,
                run_id: str, *, tmp_dir: Path | None = None, workers: int = 1,
                progress: Callable[[int], None] | None = None) -> list[FileRead]:
-    """Read ``files`` not already in the store (in ``workers`` isolated reader processes), store each parse."""
+    """Read ``files`` not already in the store, store each parse; one handle per file, in order.
+
+    ``workers``: 1 reads in one isolated reader process (borrowed from ``READER_POOLS`` when ``tmp_dir`` is
+    given), 0 in this process (tests), more in a pool of its own.
+    """
     store = ReadStore(ArtifactStore(setup.store_dir), setup.config_fingerprint)
     handles: dict[str, FileRead] = {}
     todo: list[DiscoveredFile] = []
@@ -97,9 +143,16 @@ def read_chunk(fs: fsspec.AbstractFileSystem, root: str, files: Sequence[Discove
         if progress:
             progress(1)
     if todo:
-        results = read_many(fs, root, todo, setup.sources, run_id, cache=None, workers=workers,
-                            progress=(lambda done, total: progress(1) if done else None) if progress else None,
-                            timeout_s=setup.timeout_s, memory_mb=setup.memory_mb, tmp_dir=tmp_dir)
+        def read(pool: ReaderPool | None) -> dict[str, ReadResult]:
+            return read_many(fs, root, todo, setup.sources, run_id, cache=None, workers=workers,
+                             progress=(lambda done, total: progress(1) if done else None) if progress else None,
+                             timeout_s=setup.timeout_s, memory_mb=setup.memory_mb, tmp_dir=tmp_dir, pool=pool)
+
+        if workers == 1 and tmp_dir is not None:
+            with READER_POOLS.borrow(IsolationLimits(setup.timeout_s, setup.memory_mb), tmp_dir) as pool:
+                results = read(pool)
+        else:
+            results = read(None)
         for file in todo:
             result = results[file.path]
             key = store.put(file, result) if result.quarantine not in NOT_CACHED else None

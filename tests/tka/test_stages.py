@@ -9,6 +9,7 @@ import pytest
 from tests.tka.test_batch import REPORT, _ods_bomb, _write
 from tka.batch import read_many
 from tka.read import discover, load_sources_config, open_drive, reader
+from tka.read.isolate import IsolationLimits
 from tka.settings import PROJECT_ROOT
 from tka.stages import FileRead, ReaderSetup, chunk_files, chunk_size, gather_batch, read_chunk
 
@@ -152,3 +153,20 @@ def test_unwritable_store_keeps_the_parse_in_the_handle(tmp_path, drive, config,
     batch = gather_batch(files, handles, setup, "run-1", reread=lambda lost: pytest.fail("re-read"))
     assert len(batch.worker_rows) == 5
     assert "Artifact store" in caplog.text
+
+
+def test_read_tasks_reuse_idle_reader_processes(tmp_path, drive, config):
+    from tka.stages import READER_POOLS
+
+    fs, root = open_drive(str(drive))
+    files = discover(fs, root, PERIOD, config)
+    setup = ReaderSetup(config, "cfg", tmp_path / "store", reuse=False)
+    first = read_chunk(fs, root, files[:2], setup, "run-1", tmp_dir=tmp_path / "tmp")
+    with READER_POOLS.borrow(IsolationLimits(setup.timeout_s, setup.memory_mb), tmp_path / "tmp") as pool:
+        pids = pool.start()
+    second = read_chunk(fs, root, files[2:], setup, "run-1", tmp_dir=tmp_path / "tmp")
+    with READER_POOLS.borrow(IsolationLimits(setup.timeout_s, setup.memory_mb), tmp_path / "tmp") as pool:
+        assert pool.start() == pids  # the same reader process read both chunks
+    READER_POOLS.close()
+    assert [h.quarantine for h in first + second] == ["unknown_source", None, None]
+    assert [h.n_rows for h in first + second] == [0, 2, 3]
