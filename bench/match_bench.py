@@ -64,7 +64,8 @@ def _code_digest(*folders: Path) -> str:
 
 def load_worker_rows(drive: Path, period: str, cache_dir: Path, refresh: bool = False) -> pd.DataFrame:
     """The period's worker rows with ``status`` and ``flags``, as validate-rows hands them to deduplicate-workers."""
-    from tka.batch import ParseCache, read_many, reader_fingerprint
+    from tka.artifacts import ArtifactStore
+    from tka.batch import ReadStore, read_many
     from tka.contract import PROVENANCE_COLUMNS, WORKER_FIELDS, SourceKind
     from tka.pipeline import concat_rows
     from tka.read import discover, load_sources_config, open_drive
@@ -87,7 +88,7 @@ def load_worker_rows(drive: Path, period: str, cache_dir: Path, refresh: bool = 
     active_paths = {w["path"] for w in winners}
     active = [f for f in files if f.path in active_paths]
     config_digest = _code_digest(ROOT / "config")
-    parse_cache = ParseCache(cache_dir / "parse", reader_fingerprint(config_digest))
+    parse_cache = ReadStore(ArtifactStore(cache_dir / "artifacts"), config_digest)
     start = time.perf_counter()
     results = read_many(fs, root, active, sources, "match-bench", cache=parse_cache)
     by_path = {f.path: f for f in active}

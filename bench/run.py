@@ -60,7 +60,8 @@ POSTGRES_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 STAGES: dict[str, str] = {
     "resolve-run": "prepare", "load-config": "prepare", "load-rules": "prepare", "migrate-warehouse": "prepare",
     "discover-files": "discover", "register-files": "discover", "fingerprint-inputs": "discover",
-    "find-unchanged-load": "discover", "report-unchanged": "discover", "read-files": "read",
+    "find-unchanged-load": "discover", "report-unchanged": "discover", "plan-reads": "read", "read-files": "read",
+    "gather-reads": "read",
     "fetch-waivers": "validate", "validate-rows": "validate",
     "fetch-known-workers": "dedupe", "deduplicate-workers": "dedupe",
     "fetch-company-history": "compliance", "check-company-reports": "compliance",

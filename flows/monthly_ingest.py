@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from prefect import flow
+from prefect import flow, unmapped
 from prefect.utilities.annotations import opaque
 from pydantic import StringConstraints
 
+from tasks._common import task_runner
 from tasks.compliance import check_company_reports, fetch_company_history, send_missing_report_alerts
 from tasks.dedupe import deduplicate_workers, fetch_known_workers
 from tasks.discover import discover_files, register_files
@@ -22,7 +23,7 @@ from tasks.guard import (
 from tasks.load import load_period, mark_complete
 from tasks.notify import operator_alert
 from tasks.prepare import load_rules, load_run_config, migrate_warehouse, resolve_run
-from tasks.read import read_files
+from tasks.read import gather_reads, plan_reads, read_files
 from tasks.report import find_findings, write_laporan
 from tasks.review import publish_review
 from tasks.unchanged import find_unchanged_load, fingerprint_inputs, report_unchanged
@@ -38,6 +39,7 @@ Period = Annotated[str, StringConstraints(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$")]
     on_failure=[operator_alert],
     on_crashed=[operator_alert],
     validate_parameters=True,
+    task_runner=task_runner(),  # the mapped read tasks: threads of this process, or Dask (TKA_DASK_ADDRESS)
 )
 def monthly_ingest(
     period: Period | None = None,
@@ -76,7 +78,10 @@ def _ingest(run: Any, config: Any) -> dict[str, Any]:
         return report_unchanged(run, previous)
 
     config = opaque(load_rules(run, config))
-    batch = opaque(read_files(run, config, selection))
+    # One read task per chunk of files, each storing its parses; the month is gathered from the store.
+    setup, chunks = plan_reads(run, config, selection)
+    reads = read_files.map(unmapped(run), unmapped(setup), chunks)
+    batch = opaque(gather_reads(run, selection, setup, reads))
     batch = opaque(decide_revisions(run, selection, batch))
     validated = opaque(validate_rows(run, config, batch, waivers))
     validated = opaque(carry_decisions(run, selection, batch, validated, waivers))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -55,6 +57,25 @@ def release_memory(task: Any, task_run: Any, state: Any) -> None:
 
 # Stage tasks hand DataFrames to each other in memory: hashing them for a cache key would cost more than the work.
 STAGE: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False, "on_completion": [release_memory]}
+
+
+def read_workers(settings: Settings | None = None) -> int:
+    """Read tasks at once in the run's own process: TKA_READ_WORKERS, or (0) min(CPUs, 4)."""
+    settings = settings or Settings()
+    return settings.read_workers or min(os.cpu_count() or 1, 4)
+
+
+def task_runner(settings: Settings | None = None) -> TaskRunner[Any]:
+    """Where mapped tasks run: the Dask scheduler at TKA_DASK_ADDRESS, else a pool of threads of this process."""
+    settings = settings or Settings()
+    if settings.dask_address:
+        try:
+            from prefect_dask import DaskTaskRunner
+        except ImportError as exc:
+            raise ImportError("TKA_DASK_ADDRESS is set but prefect-dask is not installed: pip install "
+                              f"'tka-pipeline[dask]' ({exc})") from exc
+        return DaskTaskRunner(address=settings.dask_address)
+    return ThreadPoolTaskRunner(max_workers=read_workers(settings))
 
 
 @contextmanager

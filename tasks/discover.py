@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 from prefect import get_run_logger, task
 
 from tasks._common import IO_RETRIES, STAGE, warehouse
 from tka.pipeline import FileSelection, RunConfig, RunContext
+from tka.read.drive import DiscoveredFile
 
 
 @task(name="discover-files", **STAGE, **IO_RETRIES)
-def discover_files(run: RunContext, config: RunConfig) -> list[Any]:
+def discover_files(run: RunContext, config: RunConfig) -> list[DiscoveredFile]:
     """List the period's files by the configured layout, with size and SHA-256."""
     from tka.read import discover, open_drive
 
@@ -23,7 +23,7 @@ def discover_files(run: RunContext, config: RunConfig) -> list[Any]:
 
 
 @task(name="register-files", **STAGE, **IO_RETRIES)
-def register_files(run: RunContext, files: list[Any]) -> FileSelection:
+def register_files(run: RunContext, files: list[DiscoveredFile]) -> FileSelection:
     """Write every file to the ledger; all are read (revisions are decided on the read rows, after reading)."""
     from tka.warehouse import record_files
     from tka.warehouse.files import earlier_versions, file_choices

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Any
 
 from prefect import get_run_logger, task
 
 from tasks._common import IO_RETRIES, STAGE, warehouse
 from tka.pipeline import ReadBatch, Resolved, RunConfig, RunContext, Validated
+from tka.read.drive import DiscoveredFile
 from tka.runlock import WarehouseLock
 
 # Files holding personal data (SQLite warehouse, exports, workbooks) are created owner-only.
@@ -86,7 +86,7 @@ def release_warehouse_lock(lock: WarehouseLock) -> None:
 
 
 @task(name="guard-period-files", **STAGE)
-def guard_period_files(run: RunContext, files: list[Any]) -> None:
+def guard_period_files(run: RunContext, files: list[DiscoveredFile]) -> None:
     """Files exist (a registry among them) and are not fewer than the loaded month had, before the ledger."""
     from tka.guards import check_period_files, file_shrink, refuse_shrink
     from tka.warehouse.runstate import loaded_period_counts

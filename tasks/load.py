@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prefect import get_run_logger, task
 
@@ -10,10 +10,13 @@ from tasks._common import IO_RETRIES, STAGE, warehouse
 from tka.pipeline import Compliance, FileSelection, ReadBatch, Resolved, RunContext, Validated
 from tka.summary import run_summary
 
+if TYPE_CHECKING:
+    from tka.warehouse.load import LoadStats
+
 
 @task(name="load-warehouse", **STAGE, **IO_RETRIES)
 def load_period(run: RunContext, selection: FileSelection, batch: ReadBatch, validated: Validated,
-                resolved: Resolved, compliance: Compliance) -> Any:
+                resolved: Resolved, compliance: Compliance) -> LoadStats:
     """Replace the period's rows atomically; the ledger records which file versions produced them."""
     from tka.warehouse import file_outcomes, source_records
     from tka.warehouse import load_period as load

@@ -56,6 +56,7 @@ def resolve_run(period: str | None, drive_url: str | None, warehouse_url: str | 
         allow_shrink=allow_shrink,
         warehouse_secret=settings.warehouse_password_secret,
         lock_wait_s=settings.lock_wait_seconds,
+        artifact_dir=settings.artifact_dir,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -22,11 +22,14 @@ from tka.pipeline import Compliance, FileSelection, ReadBatch, Resolved, RunConf
 from tka.settings import Settings
 from tka.summary import run_summary
 
+if TYPE_CHECKING:
+    from tka.warehouse.load import LoadStats
+
 FAILURE_TABLE_CAP = 200
 
 
 def publish_review(run: RunContext, config: RunConfig, selection: FileSelection, batch: ReadBatch,
-                   validated: Validated, resolved: Resolved, compliance: Compliance, stats: Any,
+                   validated: Validated, resolved: Resolved, compliance: Compliance, stats: LoadStats,
                    alerts: list[dict[str, Any]]) -> dict[str, Any]:
     """Write review material beside the period on the drive and Prefect artifacts; return the run summary.
 

@@ -1,42 +1,39 @@
-"""Read many files, each in an isolated reader process with limits, reusing earlier parses of unchanged content.
+"""Read many files, each in an isolated reader process with limits, reusing stored parses of unchanged content.
 
-The parse cache holds JSON only (never pickle: a drive user who can write a cache entry must not run code) in a
-private folder (0700, files 0600), each entry signed with a key kept in that folder; a tampered, torn or foreign
-entry is a miss. A cache that cannot be written is a warning, not a failure.
+Parses live in the artifact store (tka.artifacts: Parquet rows and a signed JSON sidecar, never pickle, private
+folders): a tampered, torn or foreign entry is a miss, and a store that cannot be written is a warning.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import contextlib
 import hashlib
-import hmac
 import json
 import logging
 import os
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from tka.artifacts import ArtifactStore, Json, artifact_key, library_versions, private_dir
 from tka.contract import RUN_ID
 from tka.read.isolate import Failure, IsolationLimits, ReaderPool
 from tka.read.sniff import DEFAULT_LIMITS, ReadLimits
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = "tka-read-json-1"
+READ_STAGE = "read"
 # The libraries whose behaviour is part of a parse; their versions are part of the reader fingerprint.
 READER_PACKAGES = ("python-calamine", "openpyxl", "xlrd", "odfpy", "pandas", "numpy", "msoffcrypto-tool",
                    "olefile", "charset-normalizer")
 _TKA = Path(__file__).resolve().parent
 # Every tka module the read path imports (tests/tka/test_batch.py checks this covers what tka.read imports).
-READER_CODE = ("read", "__init__.py", "batch.py", "contract.py", "names.py", "settings.py")
+READER_CODE = ("read", "__init__.py", "artifacts.py", "batch.py", "contract.py", "names.py", "settings.py")
 
 
 def reader_code_files() -> list[Path]:
@@ -48,23 +45,22 @@ def reader_code_files() -> list[Path]:
     return files
 
 
-def reader_fingerprint(config_fingerprint: str) -> str:
-    """Identify reader code, reader libraries and layout config: a cached parse is reused only if all are unchanged."""
-    digest = hashlib.sha256(config_fingerprint.encode())
-    digest.update(sys.version.encode())
+def reader_code_fingerprint() -> str:
+    """sha256 of the read path's source files and the Python version."""
+    digest = hashlib.sha256(sys.version.encode())
     for path in reader_code_files():
         digest.update(path.relative_to(_TKA).as_posix().encode() + b"\0" + path.read_bytes())
-    for package in READER_PACKAGES:
-        try:
-            version = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            version = "-"
-        digest.update(f"{package}={version};".encode())
-    return digest.hexdigest()[:16]
+    return digest.hexdigest()
+
+
+def reader_fingerprint(config_fingerprint: str) -> str:
+    """Identify reader code, reader libraries and layout config: a stored parse is reused only if all are unchanged."""
+    return artifact_key(READ_STAGE, reader_code_fingerprint(), config_fingerprint,
+                        library_versions(READER_PACKAGES), [])
 
 
 def cache_key(file: Any) -> str:
-    """Cache key of one file's parse: its content and everything the reader takes from where the file lies.
+    """Input key of one file's parse: its content and everything the reader takes from where the file lies.
 
     Read rows carry the file's path, source and file-name defaults (e.g. the company NIB), so the same content at
     another path (a workbook re-sent unchanged in a later month, or filed under another company) is read again
@@ -73,30 +69,6 @@ def cache_key(file: Any) -> str:
     place = json.dumps([file.path, file.source_kind, file.source_id, getattr(file, "source", None),
                         sorted((getattr(file, "defaults", None) or {}).items())])
     return hashlib.sha256(f"{file.sha256}|{place}".encode()).hexdigest()
-
-
-def private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) and make it owner-only (0700); raise PermissionError if someone else owns it."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    info = path.stat()
-    if hasattr(os, "getuid") and info.st_uid != os.getuid():
-        raise PermissionError(f"{path} belongs to another user / folder milik pengguna lain")
-    if info.st_mode & 0o077:
-        path.chmod(0o700)
-    return path
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically as an owner-only (0600) file."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def run_temp_dir(cache_dir: Path, run_id: str = "") -> Path:
@@ -135,150 +107,64 @@ def _alive(pid: int) -> bool:
     return True
 
 
-# --- ReadResult <-> JSON ------------------------------------------------------------------------------------
-def _encode_column(values: pd.Series) -> dict[str, Any]:
-    if values.dtype != object:
-        return {"dtype": str(values.dtype), "values": values.tolist()}
-    cells = values.tolist()
-    kinds = {type(v) for v in cells if v is not None}
-    if kinds <= {str, int, float, bool} and len(kinds) <= 1:
-        return {"dtype": "object", "values": cells}
-    if kinds == {dt.date}:
-        return {"dtype": "date", "values": [None if v is None else v.isoformat() for v in cells]}
-    return {"dtype": "tagged", "values": [_tag(v) for v in cells]}
+# --- ReadResult <-> artifact --------------------------------------------------------------------------------
+def result_meta(result: Any) -> dict[str, Json]:
+    """The non-tabular part of a ReadResult, as JSON data."""
+    return {"quarantine": result.quarantine, "detail": result.detail, "format": result.format,
+            "drift": {name: _json(asdict(d)) for name, d in result.drift.sheets.items()},
+            "sheets": [_json(asdict(s)) for s in result.sheets], "columns": _json(result.columns)}
 
 
-def _tag(value: Any) -> list[Any]:
-    if value is None:
-        return ["n", None]
-    if isinstance(value, dt.datetime):
-        return ["dt", value.isoformat()]
-    if isinstance(value, dt.date):
-        return ["d", value.isoformat()]
-    if isinstance(value, bool):
-        return ["b", value]
-    if isinstance(value, int):
-        return ["i", value]
-    if isinstance(value, float):
-        return ["f", value]
-    if isinstance(value, str):
-        return ["s", value]
-    raise TypeError(f"cannot cache a {type(value).__name__} cell")
+def _json(value: Any) -> Json:
+    return json.loads(json.dumps(value))  # tuples become lists, as they come back from a sidecar
 
 
-def _untag(tagged: list[Any]) -> Any:
-    kind, value = tagged
-    if kind == "dt":
-        return dt.datetime.fromisoformat(value)
-    if kind == "d":
-        return dt.date.fromisoformat(value)
-    if kind == "f":
-        return float(value)
-    return value
-
-
-def _decode_column(spec: dict[str, Any]) -> np.ndarray:
-    dtype, values = spec["dtype"], spec["values"]
-    if dtype == "date":
-        values = [None if v is None else dt.date.fromisoformat(v) for v in values]
-    elif dtype == "tagged":
-        values = [_untag(v) for v in values]
-    elif dtype != "object":
-        return np.array(values, dtype=dtype)
-    array = np.empty(len(values), dtype=object)
-    array[:] = values
-    return array
-
-
-def result_to_json(result: Any) -> dict[str, Any]:
-    """A ReadResult as plain JSON data (rows column by column, types kept)."""
-    return {
-        "rows": {"columns": [[name, _encode_column(result.rows[name])] for name in result.rows.columns],
-                 "length": len(result.rows)},
-        "quarantine": result.quarantine, "detail": result.detail, "format": result.format,
-        "drift": {name: asdict(d) for name, d in result.drift.sheets.items()},
-        "sheets": [asdict(s) for s in result.sheets], "columns": result.columns,
-    }
-
-
-def result_from_json(data: dict[str, Any]) -> Any:
-    """The ReadResult that ``result_to_json`` encoded."""
+def result_from_artifact(rows: pd.DataFrame, meta: Mapping[str, Any]) -> Any:
+    """The ReadResult stored as ``rows`` and ``result_meta``."""
     from tka.read.reader import HeaderDrift, ReadResult, SheetDrift, SheetInfo
 
-    names = [name for name, _ in data["rows"]["columns"]]
-    arrays = [_decode_column(spec) for _, spec in data["rows"]["columns"]]
-    if any(len(a) != data["rows"]["length"] for a in arrays):
-        raise ValueError("cached columns differ in length")
-    # dtype=object as the reader makes them (pandas would otherwise infer its string dtype for text columns).
-    rows = pd.DataFrame({n: a if a.dtype == object else a.astype(object) for n, a in zip(names, arrays, strict=True)},
-                        columns=names, index=pd.RangeIndex(data["rows"]["length"]), dtype=object)
-    for position, array in enumerate(arrays):
-        if array.dtype != object:
-            rows.isetitem(position, array)
-    drift = HeaderDrift({name: SheetDrift(tuple(d["missing"]), tuple(d["unexpected"]))
-                         for name, d in data["drift"].items()})
-    return ReadResult(rows, data["quarantine"], data["detail"], drift, [SheetInfo(**s) for s in data["sheets"]],
-                      data["columns"], data["format"])
+    drift = HeaderDrift({name: SheetDrift(tuple(d["missing"]), tuple(d["unexpected"]),
+                                          tuple(tuple(g) for g in d.get("guessed", ())))
+                         for name, d in meta["drift"].items()})
+    return ReadResult(rows, meta["quarantine"], meta["detail"], drift, [SheetInfo(**s) for s in meta["sheets"]],
+                      meta["columns"], meta["format"])
 
 
-class ParseCache:
-    """Cache of read results: key = ``cache_key`` (content SHA-256 and place on the drive) + reader fingerprint."""
+class ReadStore:
+    """Parses in the artifact store: key = stage "read", reader fingerprint, layout config, the file's ``cache_key``."""
 
-    def __init__(self, folder: Path, fingerprint: str) -> None:
-        self.folder = folder / "read" / fingerprint
-        self.usable = True
-        try:
-            private_dir(folder)
-            private_dir(folder / "read")
-            private_dir(self.folder)
-            self._key = self._signing_key(folder / "read" / "cache.key")
-        except OSError as exc:
-            log.warning("Parse cache %s unusable, reading every file (%s)", self.folder, exc)
-            self.usable = False
-            self._key = b""
+    def __init__(self, store: ArtifactStore, config_fingerprint: str) -> None:
+        self.store = store
+        self.code = reader_code_fingerprint()
+        self.config = config_fingerprint
+        self.libraries = library_versions(READER_PACKAGES)
 
-    @staticmethod
-    def _signing_key(path: Path) -> bytes:
-        try:
-            key = path.read_bytes()
-            if len(key) == 32 and not path.stat().st_mode & 0o077:
-                return key
-        except FileNotFoundError:
-            pass
-        key = os.urandom(32)
-        write_private(path, key)
-        return key
+    @property
+    def usable(self) -> bool:
+        """False when the store cannot be written (every file is read)."""
+        return self.store.usable
 
-    def _path(self, key: str) -> Path:
-        return self.folder / f"{key}.json"
+    def key(self, file: Any) -> str:
+        """The artifact key of ``file``'s parse."""
+        return artifact_key(READ_STAGE, self.code, self.config, self.libraries, [cache_key(file)])
 
-    def _digest(self, key: str, body: bytes) -> str:
-        return hmac.new(self._key, key.encode() + b"\0" + body, hashlib.sha256).hexdigest()
-
-    def get(self, key: str) -> Any | None:
-        """The cached result under ``key``, or None (missing, torn, tampered or stale entries are misses)."""
-        if not self.usable:
+    def get(self, file: Any) -> Any | None:
+        """The stored parse of ``file``, or None."""
+        hit = self.store.get(self.key(file))
+        if hit is None:
             return None
         try:
-            head, body = self._path(key).read_bytes().split(b"\n", 1)
-            envelope = json.loads(head)
-            if envelope.get("format") != CACHE_FORMAT or not hmac.compare_digest(
-                    str(envelope.get("digest")), self._digest(key, body)):
-                return None
-            return result_from_json(json.loads(body))
-        except (OSError, ValueError, KeyError, TypeError):
+            return result_from_artifact(hit.frame, hit.meta)
+        except (KeyError, TypeError, ValueError):
             return None
 
-    def put(self, key: str, result: Any) -> None:
-        """Store a result atomically; a failure to write is logged as a warning and otherwise ignored."""
-        if not self.usable:
-            return
-        try:
-            body = json.dumps(result_to_json(result), ensure_ascii=False, separators=(",", ":")).encode()
-            head = json.dumps({"format": CACHE_FORMAT, "digest": self._digest(key, body)}).encode()
-            write_private(self._path(key), head + b"\n" + body)
-        except (OSError, TypeError, ValueError) as exc:
-            log.warning("Parse cache entry not written (%s): %s", self._path(key).name, exc)
+    def put(self, file: Any, result: Any) -> str | None:
+        """Store ``file``'s parse (without the run's id: a reuse sets its own); its key, or None if not written."""
+        rows = result.rows
+        if RUN_ID in rows.columns and len(rows):
+            rows = rows.assign(**{RUN_ID: ""})
+        key = self.key(file)
+        return key if self.store.put(key, rows, result_meta(result)) else None
 
 
 # --- Reading ------------------------------------------------------------------------------------------------
@@ -308,21 +194,29 @@ def _failed(file: Any, failure: Failure) -> Any:
 NOT_CACHED = frozenset({"memory_limit", "time_limit", "reader_crashed", "changed_during_run", "read_error"})
 
 
-def read_many(fs: Any, root: str, files: list[Any], config: Any, run_id: str, *, cache: ParseCache | None,
+def reader_pool(size: int, limits: IsolationLimits, scratch: Path | None) -> ReaderPool:
+    """``size`` isolated reader processes with ``limits`` and their private scratch folder."""
+    if scratch is None:
+        raise ValueError("reader processes need a scratch folder")
+    return ReaderPool(size, limits, scratch, "tka.batch:read_in_child")
+
+
+def read_many(fs: Any, root: str, files: list[Any], config: Any, run_id: str, *, cache: ReadStore | None,
               workers: int | None = None, progress: Callable[[int, int], None] | None = None,
               limits: ReadLimits = DEFAULT_LIMITS, timeout_s: float = 120.0, memory_mb: int = 2048,
-              tmp_dir: Path | None = None) -> dict[str, Any]:
+              tmp_dir: Path | None = None, pool: ReaderPool | None = None) -> dict[str, Any]:
     """Read ``files`` (path -> ReadResult): cached parses are reused, the rest read in isolated reader processes.
 
     ``workers`` reader processes (None: min(CPUs, 4)); 0 reads in this process (tiny runs, tests), without the
     time and memory limits but with every size check. ``tmp_dir`` holds the readers' private scratch files.
+    ``pool``: reader processes started earlier (``reader_pool``; its own limits), kept running afterwards.
     """
     from tka.read.reader import read_file
 
     results: dict[str, Any] = {}
     todo = []
     for file in files:
-        hit = cache.get(cache_key(file)) if cache else None
+        hit = cache.get(file) if cache else None
         if hit is not None:
             results[file.path] = hit
         else:
@@ -336,22 +230,21 @@ def read_many(fs: Any, root: str, files: list[Any], config: Any, run_id: str, *,
         nonlocal done
         results[file.path] = result
         if cache is not None and result.quarantine not in NOT_CACHED:
-            cache.put(cache_key(file), result)
+            cache.put(file, result)
         done += 1
         if progress:
             progress(done, total)
 
     if workers is None:
         workers = min(os.cpu_count() or 1, 4)
-    if workers == 0 or not todo:
+    if (workers == 0 and pool is None) or not todo:
         for file in todo:
             finished(file, read_file(fs, root, file, config, limits))
     else:
         local = _is_local(fs)
-        scratch = tmp_dir or (run_temp_dir(cache.folder.parent.parent, run_id) if cache and cache.usable
-                              else None)
-        own_scratch = scratch is None
-        if scratch is None:
+        scratch = tmp_dir
+        own_scratch = scratch is None and pool is None
+        if scratch is None and pool is None:
             import tempfile
 
             scratch = Path(tempfile.mkdtemp(prefix="tka-read-"))
@@ -363,16 +256,16 @@ def read_many(fs: Any, root: str, files: list[Any], config: Any, run_id: str, *,
                 where = f"{root.rstrip('/')}/{file.drive_path or file.path}"
                 return (None, root, file, config, limits, fs.cat_file(where))
 
-            with ReaderPool(min(workers, len(todo)), IsolationLimits(timeout_s, memory_mb), scratch,
-                            "tka.batch:read_in_child") as pool:
-                for index, outcome in pool.run(job, [f.path for f in todo]):
+            with contextlib.nullcontext(pool) if pool is not None else reader_pool(
+                    min(workers, len(todo)), IsolationLimits(timeout_s, memory_mb), scratch) as readers:
+                for index, outcome in readers.run(job, [f.path for f in todo]):
                     file = todo[index]
                     if isinstance(outcome, Failure):
                         log.warning("Quarantined %s: %s (%s)", file.path, outcome.reason, outcome.detail)
                         outcome = _failed(file, outcome)
                     finished(file, outcome)
         finally:
-            if own_scratch:
+            if own_scratch and scratch is not None:
                 shutil.rmtree(scratch, ignore_errors=True)
     for result in results.values():
         if len(result.rows):

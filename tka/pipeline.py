@@ -8,11 +8,24 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from tka.contract import SOURCE_KIND, SourceKind
+
+if TYPE_CHECKING:  # the stages' types, without importing GX, the matcher or the reader with this module
+    from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
+
+    from tka.compliance.digest import Digest
+    from tka.compliance.policy import Policy
+    from tka.match.config import MatchConfig
+    from tka.read.config import SourcesConfig
+    from tka.read.drive import DiscoveredFile
+    from tka.read.reader import ReadResult
+    from tka.validate.config import ValidationConfig
+    from tka.validate.suites import Suites
+    from tka.versions import FileChoice, RevisionDecision
 
 
 @dataclass(frozen=True)
@@ -34,17 +47,23 @@ class RunContext:
     missing_channels: tuple[str, ...] = ()  # configured but absent (TKA_MISSING_CHANNELS=warn): digest printed
     warehouse_secret: str | None = None  # Prefect Secret block with the warehouse password (never the password)
     lock_wait_s: float = 0.0
+    artifact_dir: Path | None = None  # where stage results are stored; None: <cache_dir>/artifacts
+
+    @property
+    def store_dir(self) -> Path:
+        """The folder of the run's artifact store."""
+        return self.artifact_dir or self.cache_dir / "artifacts"
 
 
 @dataclass
 class RunConfig:
     """Layouts, suites and policies loaded (and checked) at the start of a run."""
 
-    sources: Any
-    validation: Any
-    suites: Any
-    policy: Any
-    survivorship: Any
+    sources: SourcesConfig
+    validation: ValidationConfig
+    suites: Suites | None  # None until load_rules (importing GX takes seconds)
+    policy: Policy
+    survivorship: MatchConfig
     fingerprint: str
 
 
@@ -52,10 +71,10 @@ class RunConfig:
 class FileSelection:
     """The period's files: all discovered, the ones to read, and the ones a newer version superseded."""
 
-    files: list[Any]
-    active: list[Any]
+    files: list[DiscoveredFile]
+    active: list[DiscoveredFile]
     superseded: dict[str, str] = field(default_factory=dict)  # superseded path -> path that replaced it
-    choices: list[Any] = field(default_factory=list)  # the steward's file decisions (tka.versions.FileChoice)
+    choices: list[FileChoice] = field(default_factory=list)  # the steward's file decisions
     overwritten: list[tuple[str, str]] = field(default_factory=list)  # (path, sha256) of earlier versions
 
 
@@ -63,11 +82,11 @@ class FileSelection:
 class ReadBatch:
     """Every file's read result, and the rows of the files that read cleanly, concatenated per record kind."""
 
-    files: dict[str, Any]  # path -> DiscoveredFile (source kind, SHA-256, defaults from the file name)
-    results: dict[str, Any]  # path -> ReadResult
+    files: dict[str, DiscoveredFile]  # path -> file (source kind, SHA-256, defaults from the file name)
+    results: dict[str, ReadResult]  # path -> its read result
     worker_rows: pd.DataFrame
     registry_rows: pd.DataFrame
-    revisions: Any = None  # tka.versions.RevisionDecision: files replaced by a revision, duplicates, ambiguous
+    revisions: RevisionDecision | None = None  # files replaced by a revision, duplicates, ambiguous pairs
 
     def files_frame(self) -> pd.DataFrame:
         """One row per read file: path, source kind and id, SHA-256, quarantine reason, received time."""
@@ -80,7 +99,7 @@ class ReadBatch:
                      "quarantine_reason", "received_at"])
 
     @property
-    def quarantined(self) -> dict[str, Any]:
+    def quarantined(self) -> dict[str, ReadResult]:
         """Path -> read result of every quarantined file."""
         return {path: res for path, res in self.results.items() if res.quarantine}
 
@@ -92,7 +111,7 @@ class Validated:
     worker_rows: pd.DataFrame
     registry_rows: pd.DataFrame
     issues: pd.DataFrame
-    gx_results: dict[str, Any] = field(default_factory=dict)  # record kind -> GX validation result
+    gx_results: dict[str, ExpectationSuiteValidationResult] = field(default_factory=dict)  # record kind -> result
 
 
 @dataclass
@@ -111,7 +130,7 @@ class Compliance:
     company_period: pd.DataFrame
     companies: pd.DataFrame
     not_in_registry: pd.DataFrame
-    digest: Any
+    digest: Digest
 
 
 def concat_rows(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -23,3 +24,27 @@ def listening(listener: Listener) -> Iterator[None]:
         yield
     finally:
         _listeners.remove(listener)
+
+
+_counts: dict[tuple[str, str], int] = {}
+_counts_lock = threading.Lock()
+
+
+def start_count(stage: str, key: str, total: int) -> None:
+    """Start counting ``stage`` of ``key`` (e.g. a run) from 0 of ``total``, for work finished on many threads."""
+    with _counts_lock:
+        _counts[(stage, key)] = 0
+    report(stage, 0, total)
+
+
+def add_count(stage: str, key: str, n: int, total: int) -> None:
+    """``n`` more units of ``stage`` of ``key`` are finished (on any thread): report the sum so far."""
+    with _counts_lock:
+        _counts[(stage, key)] = done = _counts.get((stage, key), 0) + n
+    report(stage, done, total)
+
+
+def end_count(stage: str, key: str) -> None:
+    """Forget the count of ``stage`` of ``key``."""
+    with _counts_lock:
+        _counts.pop((stage, key), None)

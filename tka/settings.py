@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     expectations_dir: Path = Field(default=PROJECT_ROOT / "expectations", description="GX suites folder")
     cache_dir: Path | None = Field(default=None, description="Where parsed files are cached by content hash "
                                    "[default: .tka-cache beside a local drive]")
+    artifact_dir: Path | None = Field(default=None, description="Where stage results (Parquet) are stored by "
+                                      "content, so a retried run reuses them [default: <cache dir>/artifacts]; "
+                                      "with Dask workers on other machines, a folder all of them see at this path")
     alert_blocks: Annotated[list[str], NoDecode] = Field(default_factory=list,
                                     description="Prefect notification block names; empty = use config/policy.yaml")
     dry_run_alerts: bool = Field(default=False, description="Print alerts instead of sending them")
@@ -72,8 +75,14 @@ class Settings(BaseSettings):
                                 description="Memory a reader process may use for one file (MB, on top of its "
                                 "start-up footprint); a file beyond it is quarantined as memory_limit")
     read_workers: int = Field(default=0, ge=0, le=32,
-                              description="Reader processes (0 = min(CPUs, 4)); every file is read in one of "
-                              "them, isolated, with the limits above")
+                              description="Read tasks at once in the run's process, one reader process each (0 = "
+                              "min(CPUs, 4)); every file is read in one of them, isolated, with the limits above")
+    read_chunk_files: int = Field(default=0, ge=0, le=1000,
+                                  description="Files per read task (0: enough tasks to keep every reader busy, at "
+                                  "most 16 files each)")
+    dask_address: str | None = Field(default=None, description="Address of a running Dask scheduler (e.g. "
+                                     "tcp://10.0.0.5:8786): the read tasks run on its workers (pip install "
+                                     "'tka-pipeline[dask]'); unset: threads of the run's own process")
     missing_channels: Literal["fail", "warn"] = Field(
         default="fail", description="A configured alert channel that does not exist: fail the run before the "
         "load, or warn, print the digest and go on")

@@ -1,4 +1,4 @@
-"""Batch reading with the parse cache: unchanged content is reused only where it lies at the same place."""
+"""Batch reading with stored parses: unchanged content is reused only where it lies at the same place."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tka.batch import ParseCache, cache_key, read_many, reader_code_files, reader_fingerprint, run_temp_dir
+from tka.artifacts import ArtifactStore
+from tka.batch import ReadStore, cache_key, read_many, reader_code_files, reader_fingerprint, run_temp_dir
 from tka.read import DiscoveredFile, discover, load_sources_config, open_drive, reader
 from tka.settings import PROJECT_ROOT
 
@@ -27,12 +28,16 @@ def config():
     return load_sources_config(PROJECT_ROOT / "config" / "sources.yaml")
 
 
+def _store(folder: Path) -> ReadStore:
+    return ReadStore(ArtifactStore(folder), "fp")
+
+
 def _write(drive: Path, rel: str, data: bytes = REPORT) -> None:
     (drive / rel).parent.mkdir(parents=True, exist_ok=True)
     (drive / rel).write_bytes(data)
 
 
-def _read(drive: Path, period: str, config, cache: ParseCache, **options) -> dict:
+def _read(drive: Path, period: str, config, cache: ReadStore, **options) -> dict:
     fs, root = open_drive(str(drive))
     options.setdefault("workers", 0)
     return read_many(fs, root, discover(fs, root, period, config), config, f"run-{period}", cache=cache, **options)
@@ -56,7 +61,7 @@ def test_same_content_in_a_later_month_keeps_its_own_path_and_company(tmp_path, 
     other = "2025-09/perusahaan/3210987654321 PT BETA.csv"  # the same bytes filed under another company
     for rel in (august, september, other):
         _write(drive, rel)
-    cache = ParseCache(tmp_path / "cache", "fp")
+    cache = _store(tmp_path / "cache")
     reads = _counting_reads(monkeypatch)
 
     first = _read(drive, "2025-08", config, cache)
@@ -76,7 +81,7 @@ def test_unchanged_file_at_the_same_place_is_not_read_again(tmp_path, config, mo
     drive = tmp_path / "drive"
     rel = "2025-08/perusahaan/1234567890123 PT ALPHA.csv"
     _write(drive, rel)
-    cache = ParseCache(tmp_path / "cache", "fp")
+    cache = _store(tmp_path / "cache")
     reads = _counting_reads(monkeypatch)
 
     first = _read(drive, "2025-08", config, cache)
@@ -120,7 +125,7 @@ def test_memory_bomb_is_quarantined_while_the_other_files_load(tmp_path, config)
     _write(drive, bomb, _ods_bomb())
     fs, root = open_drive(str(drive))
     files = discover(fs, root, "2025-08", config)
-    cache = ParseCache(tmp_path / "cache", "fp")
+    cache = _store(tmp_path / "cache")
     for run in ("run-1", "run-2"):  # the re-run reaches the same verdict: it is not cached as a parse
         results = read_many(fs, root, files, config, run, cache=cache, workers=2, memory_mb=300)
         # How the child dies when it hits its address-space limit (MemoryError, a native allocation abort) depends
@@ -130,7 +135,7 @@ def test_memory_bomb_is_quarantined_while_the_other_files_load(tmp_path, config)
         assert list(results[good].rows["passport_no"]) == ["E12345678", "E87654321"]
         assert set(results[good].rows["run_id"]) == {run}
         assert bomb in results[bomb].detail and results[bomb].rows.empty
-    assert len(list(cache.folder.glob("*.json"))) == 1  # only the good file's parse
+    assert len(list(cache.store.folder.rglob("*.json"))) == 1  # only the good file's parse
 
 
 def test_hanging_read_is_quarantined_while_the_other_files_load(tmp_path, config):
@@ -200,36 +205,38 @@ def test_file_changed_after_listing_is_quarantined_not_loaded_under_the_old_hash
     fs, root = open_drive(str(drive))
     files = discover(fs, root, "2025-08", config)
     _write(drive, rel, REPORT + b"3,ZHANG SAN,E11223344,CHN,Operator\n")  # overwritten after it was hashed
-    cache = ParseCache(tmp_path / "cache", "fp")
+    cache = _store(tmp_path / "cache")
     for workers in (0, 1):
         result = read_many(fs, root, files, config, "run", cache=cache, workers=workers)[rel]
         assert (result.quarantine, result.rows.empty) == ("changed_during_run", True)
         assert rel in result.detail
-    assert list(cache.folder.glob("*.json")) == []
+    assert list(cache.store.folder.rglob("*.json")) == []
 
 
-# --- the parse cache: safe format, private files, tampering is a miss ----------------------------------------
-def test_cache_is_private_json_and_a_tampered_entry_is_a_miss(tmp_path, config, monkeypatch):
+# --- stored parses: safe format, private files, tampering is a miss -----------------------------------------
+def test_stored_parse_is_private_parquet_and_json_and_a_tampered_entry_is_a_miss(tmp_path, config, monkeypatch):
     drive = tmp_path / "drive"
     rel = "2025-08/perusahaan/1234567890123 PT ALPHA.csv"
     _write(drive, rel)
-    cache = ParseCache(tmp_path / "cache", "fp")
+    cache = _store(tmp_path / "cache")
     first = _read(drive, "2025-08", config, cache)
-    (entry,) = cache.folder.glob("*.json")
-    for folder in (tmp_path / "cache", tmp_path / "cache" / "read", cache.folder):
+    (entry,) = cache.store.folder.rglob("*.parquet")
+    sidecar = entry.with_suffix(".json")
+    for folder in (tmp_path / "cache", entry.parent):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    assert stat.S_IMODE(entry.stat().st_mode) == 0o600
-    head, body = entry.read_bytes().split(b"\n", 1)
-    assert json.loads(head)["format"] == "tka-read-json-1" and json.loads(body)["quarantine"] is None
+    assert stat.S_IMODE(entry.stat().st_mode) == stat.S_IMODE(sidecar.stat().st_mode) == 0o600
+    head, body = sidecar.read_bytes().split(b"\n", 1)
+    assert json.loads(head)["format"] == "tka-artifact-1" and json.loads(body)["meta"]["quarantine"] is None
 
-    entry.write_bytes(head + b"\n" + body.replace(b"E12345678", b"X99999999"))  # forged content, old digest
+    sidecar.write_bytes(head + b"\n" + body.replace(b'"detail":""', b'"detail":"forged"'))  # old digest
     reads = _counting_reads(monkeypatch)
     again = _read(drive, "2025-08", config, cache)
     assert reads == [rel]  # a miss: read again, never trusted
     assert list(again[rel].rows["passport_no"]) == list(first[rel].rows["passport_no"]) == ["E12345678", "E87654321"]
 
     entry.write_bytes(pickle.dumps(_Boom(tmp_path / "pwned")))  # a pickle planted by a drive user: never loaded
-    assert cache.get(entry.stem) is None
+    sidecar.write_bytes(pickle.dumps(_Boom(tmp_path / "pwned")))
+    assert cache.get(discover(*open_drive(str(drive)), "2025-08", config)[0]) is None
     assert not (tmp_path / "pwned").exists()
 
 
@@ -247,9 +254,9 @@ def test_cache_round_trip_keeps_types(tmp_path, config):
     from tests.tka.read.corpus.make import BIRTH, HEADER, ROWS, xlsxwriter_xlsx
 
     _write(drive, rel, xlsxwriter_xlsx([[*HEADER, "Tanggal Lahir"], [*ROWS[0], BIRTH[0]], [*ROWS[1], None]]))
-    cache = ParseCache(tmp_path / "cache", "fp")
+    cache = _store(tmp_path / "cache")
     first = _read(drive, "2025-08", config, cache)[rel]
-    hit = cache.get(cache_key(discover(*open_drive(str(drive)), "2025-08", config)[0]))
+    hit = cache.get(discover(*open_drive(str(drive)), "2025-08", config)[0])
     assert hit is not None
     assert hit.rows.drop(columns="run_id").equals(first.rows.drop(columns="run_id"))
     assert list(hit.rows["birth_date"]) == [BIRTH[0], None]
@@ -262,10 +269,10 @@ def test_unwritable_cache_is_a_warning_not_a_failure(tmp_path, config, caplog):
     _write(drive, rel)
     blocked = tmp_path / "cache"
     blocked.write_text("a file where the cache folder should be")
-    cache = ParseCache(blocked, "fp")
+    cache = _store(blocked)
     results = _read(drive, "2025-08", config, cache)
     assert list(results[rel].rows["passport_no"]) == ["E12345678", "E87654321"]
-    assert "Parse cache" in caplog.text
+    assert "Artifact store" in caplog.text
 
 
 def test_fingerprint_covers_every_tka_module_the_reader_imports():

@@ -74,10 +74,15 @@ def test_code_fingerprint_covers_the_pipeline_source(tmp_path: Path) -> None:
 
 
 def test_share_rows_gives_each_frame_back_as_a_view_of_the_concatenation() -> None:
-    first = pd.DataFrame({"record_key": ["a:1", "a:2"], "sheet": ["S", "S"], "row_number": [2, 3],
-                          "name": ["X", None]})
+    # Text columns as the reader makes them (object; pandas' inferred string dtype may be Arrow-backed, and its
+    # to_numpy() is then a copy whatever the sharing).
+    def text(*values: str | None) -> pd.Series:
+        return pd.Series(list(values), dtype=object)
+
+    first = pd.DataFrame({"record_key": text("a:1", "a:2"), "sheet": text("S", "S"), "row_number": [2, 3],
+                          "name": text("X", None)})
     empty = pd.DataFrame({"record_key": pd.Series(dtype=object)})
-    second = pd.DataFrame({"record_key": ["b:1"], "row_number": [5], "extra": [1.5]})  # other columns, order
+    second = pd.DataFrame({"record_key": text("b:1"), "row_number": [5], "extra": [1.5]})  # other columns, order
     frames = [first, empty, second]
     combined = concat_rows(frames, ["record_key", "row_number", "sheet", "name"])
     views = share_rows(frames, combined)
