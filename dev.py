@@ -56,7 +56,9 @@ def ensure_venv() -> None:
 
 
 LINT_PATHS = ["tka", "tasks", "flows", "tests", "bench", "dev.py"]
-PYTEST_WORKERS = ["-n", "auto", "--dist", "loadgroup"]  # tests that share one server carry an xdist_group
+# One worker per core; all tests of a file go to one worker, so a module-scoped flow run or Prefect server is
+# made once, not once per worker (xdist 3.8's xdist_group marks are not honoured under pytest 9).
+PYTEST_WORKERS = ["-n", "auto", "--dist", "loadfile"]
 
 
 def _chooses_workers(args: list[str]) -> bool:
