@@ -111,7 +111,7 @@ class PrefectServer:
                 "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false",
                 "PREFECT_LOGGING_LEVEL": "WARNING"}
 
-    def __enter__(self) -> PrefectServer:  # noqa: PYI034 - final class
+    def __enter__(self) -> PrefectServer:
         self.home.mkdir(parents=True, exist_ok=True)
         env = {k: v for k, v in self.env().items() if k != "PREFECT_API_URL"}
         start = time.perf_counter()

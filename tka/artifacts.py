@@ -120,7 +120,9 @@ _PLAIN: dict[type, tuple[str, pa.DataType]] = {
 def _encode(values: pd.Series) -> tuple[str, pa.Array]:
     """(encoding, Arrow array) of one column."""
     if isinstance(values.dtype, pd.StringDtype):
-        return f"pandas:{values.dtype}", pa.array(values.to_numpy(dtype=object, na_value=None), type=pa.string())
+        # pandas-stubs has no overload for na_value=None, which pandas documents and accepts
+        texts = values.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]
+        return f"pandas:{values.dtype}", pa.array(texts, type=pa.string())
     if values.dtype != object:
         if values.dtype.kind not in "biufM":
             raise TypeError(f"cannot store a column of dtype {values.dtype}")

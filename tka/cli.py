@@ -282,7 +282,7 @@ def run_ingest(period: str, settings: Settings, *, dry_run_alerts: bool | None, 
     from flows.monthly_ingest import monthly_ingest
     from tka import progress
 
-    params = {"period": period, "drive_url": settings.drive_url, "warehouse_url": settings.warehouse_url,
+    params: dict[str, Any] = {"period": period, "drive_url": settings.drive_url, "warehouse_url": settings.warehouse_url,
               "dry_run_alerts": dry_run_alerts, "reprocess": reprocess, "allow_shrink": allow_shrink}
     if not show_progress:
         return monthly_ingest(**params)
@@ -547,6 +547,7 @@ def _load_label(rec: dict[str, Any]) -> str:
 def runs(period: Annotated[str | None, typer.Option("--period", "-p", help="Hanya periode ini.")] = None,
          warehouse: WarehouseOpt = None) -> None:
     """Operator: run terakhir (status run, muatan, peringatan) dan buku berkas suatu periode."""
+    from tka.frames import frame_records
     from tka.warehouse import file_ledger
     from tka.warehouse.runstate import run_rows
 
@@ -555,7 +556,7 @@ def runs(period: Annotated[str | None, typer.Option("--period", "-p", help="Hany
     table = Table(title="Run terakhir (waktu WITA)")
     for col in ("run", "periode", "status run", "muatan", "peringatan", "mulai", "selesai"):
         table.add_column(col)
-    for rec in run_rows(engine, period).to_dict("records"):
+    for rec in frame_records(run_rows(engine, period)):
         alert = rec.get("alert_status")
         table.add_row(str(rec["run_id"]), rec["period"], RUN_LABELS.get(rec["status"], rec["status"]),
                       _load_label(rec), ALERT_LABELS.get(alert, "-") if isinstance(alert, str) else "-",
@@ -566,7 +567,7 @@ def runs(period: Annotated[str | None, typer.Option("--period", "-p", help="Hany
         t2 = Table(title=f"Buku berkas {period}")
         for col in ("berkas", "sha256", "status", "alasan", "baris"):
             t2.add_column(col)
-        for rec in ledger.to_dict("records"):
+        for rec in frame_records(ledger):
             reason = rec["quarantine_reason"]
             t2.add_row(rec["path"], rec["file_sha256"][:12], LEDGER_LABELS.get(rec["status"], rec["status"]),
                        reason if isinstance(reason, str) else "", _int(rec["rows_read"]))
@@ -636,5 +637,5 @@ def main() -> None:  # pragma: no cover - console entry point
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()
 

@@ -28,7 +28,7 @@ def _decide(path: str, action: str, replaced_by: str | None, who: str, note: str
     from tka.warehouse import make_engine
     from tka.warehouse.files import decide_file
 
-    settings = Settings(**({"warehouse_url": warehouse} if warehouse else {}))
+    settings = Settings(warehouse_url=warehouse) if warehouse else Settings()
     who = who or os.environ.get("USER") or os.environ.get("USERNAME") or "steward"
     try:
         return decide_file(make_engine(settings.warehouse_url), path.strip("/"), action,

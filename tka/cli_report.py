@@ -92,13 +92,13 @@ def temuan(
     shown = rows if limit <= 0 else rows.head(limit)
     for kind, group in shown.groupby("kind", sort=False):
         table = Table("TKA / perusahaan", "Paspor", "Negara", "Bukti (berkas, lembar, baris)",
-                      title=f"{FINDING_KINDS[kind]} ({kind}: {int(counts[kind])})", title_justify="left")
+                      title=f"{FINDING_KINDS[str(kind)]} ({kind}: {int(counts[kind])})", title_justify="left")
         for r in group.itertuples():
             person = isinstance(r.name, str)
-            subject = r.name if person else f"{r.company_name or '-'}" + (
+            subject = r.name if person else str(r.company_name or "-") + (
                 f" (NIB {r.company_nib})" if isinstance(r.company_nib, str) else "")
             table.add_row(str(subject), mask_passport(r.passport_no) if person else "",
-                          nationality_name(r.nationality) if person else "", _evidence(r.evidence, bukti))
+                          nationality_name(r.nationality) if person else "", _evidence(str(r.evidence), bukti))
         console.print(table)
     if len(shown) < len(rows):
         console.print(f"Ditampilkan {len(shown)} dari {len(rows)}; pakai --limit 0 untuk semua, "

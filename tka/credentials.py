@@ -37,7 +37,10 @@ def secret_block_password(block_name: str) -> str:
     """The value of the Prefect Secret block ``block_name`` (needs the Prefect API)."""
     from prefect.blocks.system import Secret
 
-    return str(Secret.load(block_name).get())
+    secret = Secret.load(block_name)
+    if not isinstance(secret, Secret):  # load() hands back a coroutine when called inside an event loop
+        raise TypeError(f"Secret block {block_name!r} must be read from synchronous code")
+    return str(secret.get())
 
 
 def warehouse_password(secret_block: str | None = None) -> str | None:

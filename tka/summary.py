@@ -19,7 +19,7 @@ def run_summary(run: RunContext, selection: FileSelection, batch: ReadBatch, val
     status = compliance.company_period
     missing = status[status["status"] == "missing"]
     quarantined = [
-        {"path": path, "reason": res.quarantine, "message": QUARANTINE_REASONS.get(res.quarantine, ""),
+        {"path": path, "reason": res.quarantine, "message": QUARANTINE_REASONS.get(res.quarantine or "", ""),
          "detail": res.detail}
         for path, res in sorted(batch.quarantined.items())
     ]

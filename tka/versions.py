@@ -18,6 +18,8 @@ from typing import Any
 
 import pandas as pd
 
+from tka.frames import frame_records
+
 # Overlap of worker identifiers (share of the smaller file's identified rows also in the other file).
 REVISION_OVERLAP = 0.8
 AMBIGUOUS_OVERLAP = 0.3
@@ -268,10 +270,10 @@ def carry_decisions(previous: pd.DataFrame, successors: Mapping[tuple[str, str],
         for values in picked[["record_key", "file_path", *identity_columns]].itertuples(index=False, name=None):
             by_record[(values[0], values[1])] = dict(zip(identity_columns, values[2:], strict=True))
     new_by_key: dict[tuple[Any, ...], list[tuple[str, set[str]]]] = {}
-    for issue in wanted.to_dict("records"):
+    for issue in frame_records(wanted):
         row = {**by_record.get((issue["record_key"], issue["file_path"]), {}), "record_key": issue["record_key"]}
         new_by_key.setdefault(_issue_key(issue, issue["file_path"]), []).append((issue["issue_id"], _identity(row)))
-    for old in previous.sort_values("issue_id").to_dict("records"):
+    for old in frame_records(previous.sort_values("issue_id")):
         target = successors.get((old["file_path"], old["file_sha256"]))
         if target is None:
             continue
@@ -302,9 +304,11 @@ def apply_revisions(batch: Any, decision: RevisionDecision) -> Any:
         if path in decision.replaced:
             continue
         if path in decision.duplicates:
-            res = ReadResult(rows=empty_frame(files[path].source_kind), quarantine="duplicate_file",
-                             detail=f"sama dengan {decision.duplicates[path]}", sheets=res.sheets, format=res.format)
-        results[path] = res
+            results[path] = ReadResult(rows=empty_frame(files[path].source_kind), quarantine="duplicate_file",
+                                       detail=f"sama dengan {decision.duplicates[path]}", sheets=res.sheets,
+                                       format=res.format)
+        else:
+            results[path] = res
 
     def kept(frame: pd.DataFrame) -> pd.DataFrame:
         if not dropped or frame.empty:

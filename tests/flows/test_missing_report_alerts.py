@@ -96,7 +96,7 @@ def first_month(truth: dict[str, Any]) -> Month:
         late=frozenset(c["nib"] for c in companies if c["must_report"] and c["sends_report"]
                        and c["report_late"] and c["nib"] not in rejected),
         rejected=frozenset(rejected),
-        missed={nib: 1 for nib in truth["expected"]["missing_companies"]},
+        missed=dict.fromkeys(truth["expected"]["missing_companies"], 1),
     )
 
 
@@ -357,7 +357,7 @@ def test_digest_is_sent_once_per_change_to_webhook_and_email(
     (report,) = [f["path"] for f in truth["files"] if f["source_kind"] == "company" and _nib_of(f["path"]) == dropped]
     (drive / NEXT / report.split("/", 1)[1]).unlink()
     september = replace(august, period=NEXT, received=august.received - {dropped},
-                        missed={**{n: 2 for n in august.missed}, dropped: 1})
+                        missed={**dict.fromkeys(august.missed, 2), dropped: 1})
     assert {_level(2), _level(1)} == {1, 0}, "config/policy.yaml: level 1 at two missed months"
     subject, text = expected_digest(truth, september)
     assert text.count("ESKALASI tingkat 1") == len(august.missed)

@@ -27,6 +27,15 @@ def drive(tmp_path_factory) -> Path:
     return root / "drive"
 
 
+@pytest.fixture(scope="module")
+def in_order(drive: Path, tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> tuple[list[tuple], int]:
+    """The identities of loading the months one after the other (on SQLite; the same for every engine)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('in-order') / 'in-order.db'}"
+    for period in PERIODS:
+        _ingest(period, drive, url)
+    return _identities(url)
+
+
 def _ingest(period: str, drive: Path, url: str) -> dict:
     return monthly_ingest(period=period, drive_url=str(drive), warehouse_url=url, dry_run_alerts=True)
 
@@ -43,11 +52,8 @@ def _identities(url: str) -> tuple[list[tuple], int]:
     return sorted(tuple(str(v) for v in row) for row in months.itertuples(index=False)), int(workers)
 
 
-def test_two_periods_at_once_give_the_workers_of_loading_in_order(drive, tmp_path, warehouse_url, prefect_harness):
-    in_order = f"sqlite:///{tmp_path / 'in-order.db'}"
-    for period in PERIODS:
-        _ingest(period, drive, in_order)
-    expected = _identities(in_order)
+def test_two_periods_at_once_give_the_workers_of_loading_in_order(drive, in_order, warehouse_url, prefect_harness):
+    expected = in_order
 
     url = warehouse_url
     start = threading.Barrier(len(PERIODS))

@@ -124,8 +124,8 @@ def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         import distributed  # noqa: F401
         import prefect_dask  # noqa: F401
     except ImportError as exc:
-        message = f"\n{'!' * 78}\nDask NOT INSTALLED ({exc}): the scale-out test is SKIPPED. " \
-                  f"pip install -e '.[dev]' installs it.\n{'!' * 78}"
+        message = (f"\n{'!' * 78}\nDask NOT INSTALLED ({exc}): the scale-out test is SKIPPED. "
+                   f"pip install -e '.[dev]' installs it.\n{'!' * 78}")
         print(message)
         pytest.skip(message)
     port = _free_port()
@@ -139,12 +139,12 @@ def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         processes.append(subprocess.Popen(
             [str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
             stdout=(logs / "scheduler.log").open("wb"), stderr=subprocess.STDOUT, env=env))
-        for number in (1, 2):
-            processes.append(subprocess.Popen(
-                [str(bin_dir / "dask"), "worker", address, "--nworkers", "1", "--nthreads", "1", "--host",
-                 "127.0.0.1", "--no-dashboard", "--name", f"tka-worker-{number}", "--local-directory",
-                 str(logs / f"worker-{number}")],
-                stdout=(logs / f"worker-{number}.log").open("wb"), stderr=subprocess.STDOUT, env=env))
+        processes.extend(subprocess.Popen(
+            [str(bin_dir / "dask"), "worker", address, "--nworkers", "1", "--nthreads", "1", "--host",
+             "127.0.0.1", "--no-dashboard", "--name", f"tka-worker-{number}", "--local-directory",
+             str(logs / f"worker-{number}")],
+            stdout=(logs / f"worker-{number}.log").open("wb"), stderr=subprocess.STDOUT, env=env)
+            for number in (1, 2))
         time.sleep(1)
         _wait_for_workers(address, 2)
         yield address

@@ -72,7 +72,7 @@ class SmtpEmailNotification(NotificationBlock):
         with self.credentials.get_server() as server:
             server.send_message(self._message(body, subject))
 
-    async def notify(self, body: str, subject: str | None = None) -> None:  # type: ignore[override]
+    async def notify(self, body: str, subject: str | None = None) -> None:
         """Send ``body`` as an e-mail with ``subject`` to every recipient."""
         # smtplib blocks; keep the event loop free.
         await anyio.to_thread.run_sync(self._send, body, subject)
@@ -84,12 +84,13 @@ def load_notification_block(name: str) -> NotificationBlock:
         block = Block.load(name)
     else:
         with get_client(sync_client=True) as client:
-            matches = [d for d in client.read_block_documents()
-                       if d.name == name and "notify" in (d.block_schema.capabilities if d.block_schema else [])]
+            matches = [d.block_type.slug for d in client.read_block_documents()
+                       if d.name == name and d.block_type is not None
+                       and "notify" in (d.block_schema.capabilities if d.block_schema else [])]
         if len(matches) != 1:
             raise ValueError(f"expected one notification block named {name!r}, found {len(matches)}; "
                              "use '<block-type-slug>/<name>'")
-        block = Block.load(f"{matches[0].block_type.slug}/{name}")
+        block = Block.load(f"{matches[0]}/{name}")
     if not isinstance(block, NotificationBlock):
         raise TypeError(f"block {name!r} is a {type(block).__name__}, not a notification block")
     return block

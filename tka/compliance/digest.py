@@ -16,6 +16,7 @@ from rich.table import Table
 
 from tka.compliance.policy import Policy, period_bounds, report_deadline
 from tka.compliance.status import ReportStatus
+from tka.frames import frame_records
 from tka.settings import PROJECT_ROOT
 
 # Labels shown to Kesbangpol staff.
@@ -118,7 +119,7 @@ def _company_item(row: Mapping[str, Any], section: str, names: ReferenceNames) -
 def _items(status_frame: pd.DataFrame, not_in_registry: pd.DataFrame,
            names: ReferenceNames) -> list[dict[str, Any]]:
     """Listed companies: missing (escalations first), all rows rejected, then employers outside the registry."""
-    records = status_frame.to_dict("records")
+    records = frame_records(status_frame)
     missing = sorted((r for r in records if r["status"] == ReportStatus.MISSING),
                      key=lambda r: (-int(r["escalation_level"]), -int(r["consecutive_missed"]),
                                     str(r["name"]), str(r["company_nib"])))
@@ -126,7 +127,7 @@ def _items(status_frame: pd.DataFrame, not_in_registry: pd.DataFrame,
                       key=lambda r: (str(r["name"]), str(r["company_nib"])))
     items = [_company_item(r, MISSING, names) for r in missing]
     items += [_company_item(r, ALL_REJECTED, names) for r in rejected]
-    for r in not_in_registry.to_dict("records"):
+    for r in frame_records(not_in_registry):
         items.append({"section": NOT_IN_REGISTRY, "company_nib": _text(r.get("company_nib")),
                       "name": _text(r.get("company_name")),
                       "sources": [SOURCE_LABELS.get(s, s) for s in str(r.get("source_kinds") or "").split(";") if s],
@@ -214,7 +215,8 @@ def alert_key(period: str, channel: str, digest_hash: str) -> str:
 
 def _sent_at(entry: Mapping[str, Any]) -> pd.Timestamp:
     """When a ledger entry was sent, as an aware UTC timestamp (SQLite hands back naive UTC; unknown = earliest)."""
-    stamp = pd.Timestamp(entry.get("sent_at"))  # None / NaN -> NaT
+    sent = entry.get("sent_at")
+    stamp = pd.Timestamp(sent) if sent is not None else pd.NaT  # NaN -> NaT too
     if pd.isna(stamp):
         return pd.Timestamp.min.tz_localize("UTC")
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
@@ -261,7 +263,7 @@ def _cells(row: Mapping[str, Any], names: ReferenceNames) -> list[str]:
     cells = []
     for column, _ in TABLE_COLUMNS:
         value = row.get(column)
-        if column == "status":
+        if column == "status" and isinstance(value, str):
             value = STATUS_LABELS.get(value, value)
         elif column == "kecamatan_code" and isinstance(value, str):
             value = names.kecamatan.get(value, value)
@@ -277,7 +279,7 @@ def render_table(status_frame: pd.DataFrame, names: ReferenceNames | None = None
     for column, header in TABLE_COLUMNS:
         numeric = column in {"files", "rows", "rows_accepted", "consecutive_missed", "escalation_level"}
         table.add_column(header, justify="right" if numeric else "left")
-    for row in status_frame.to_dict("records"):
+    for row in frame_records(status_frame):
         table.add_row(*_cells(row, names))
     return table
 
@@ -289,7 +291,7 @@ def status_markdown(status_frame: pd.DataFrame, names: ReferenceNames | None = N
              "|" + "|".join("---" for _ in TABLE_COLUMNS) + "|"]
     # "|" inside a company name would break the table.
     lines += ["| " + " | ".join(c.replace("|", "/") for c in _cells(row, names)) + " |"
-              for row in status_frame.to_dict("records")]
+              for row in frame_records(status_frame)]
     return "\n".join(lines) + "\n"
 
 

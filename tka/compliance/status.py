@@ -97,8 +97,8 @@ class _RegistryIndex:
     def build(cls, registry: pd.DataFrame, min_score: float) -> _RegistryIndex:
         nibs = [n for n in (valid_nib(v) for v in registry.get("company_nib", [])) if n]
         owners: dict[str, set[str]] = {}
-        for nib, name in zip(registry.get("company_nib", []), registry.get("company_name", []), strict=True):
-            key, nib = company_key(name), valid_nib(nib)
+        for raw_nib, name in zip(registry.get("company_nib", []), registry.get("company_name", []), strict=True):
+            key, nib = company_key(name), valid_nib(raw_nib)
             if key and nib:
                 owners.setdefault(key, set()).add(nib)
         # A name shared by two NIBs identifies neither of them.
@@ -128,6 +128,16 @@ class _RegistryIndex:
         return self.match_name(name)
 
 
+@dataclass
+class _Sighting:
+    """The rows that name one company the registry lacks."""
+
+    nib: str | None
+    names: list[object] = field(default_factory=list)
+    kinds: set[str] = field(default_factory=set)
+    rows: int = 0
+
+
 def registry_companies(registry: pd.DataFrame, min_score: float = 95) -> Callable[[object, object], str | None]:
     """A look-up (NIB, company name) -> the registry's NIB of that company (by NIB, exact name, or one clear fuzzy
     winner), None when the registry does not know it."""
@@ -144,7 +154,8 @@ def _mode(values: Iterable[object]) -> str | None:
 
 def _flag(value: object) -> bool:
     """A registry boolean that may be None/NaN (unknown counts as not flagged)."""
-    return bool(value) if value is not None and not pd.isna(value) else False
+    # pandas-stubs types isna() for its own scalar union only; a cell of an object column is any object.
+    return bool(value) if value is not None and not pd.isna(value) else False  # type: ignore[call-overload]
 
 
 def _employer_rows(worker_rows: pd.DataFrame) -> pd.DataFrame:
@@ -164,23 +175,23 @@ def employers_not_in_registry(registry: pd.DataFrame, worker_rows: pd.DataFrame,
                               min_score: float = 95) -> pd.DataFrame:
     """Companies named by Disnakertrans, Imigrasi or kecamatan rows (accepted) that the registry lacks."""
     index = _RegistryIndex.build(registry, min_score)
-    groups: dict[str, dict[str, object]] = {}
+    groups: dict[str, _Sighting] = {}
     evidence = _employer_rows(worker_rows)
-    for nib, name, kind in zip(evidence["company_nib"], evidence["company_name"], evidence[SOURCE_KIND],
-                               strict=True):
-        if index.resolve(nib, name) is not None:
+    for raw_nib, name, kind in zip(evidence["company_nib"], evidence["company_name"], evidence[SOURCE_KIND],
+                                   strict=True):
+        if index.resolve(raw_nib, name) is not None:
             continue
-        nib, key = valid_nib(nib), company_key(name)
+        nib, key = valid_nib(raw_nib), company_key(name)
         group_id = nib or (f"name:{key}" if key else None)
         if group_id is None:
             continue  # a row naming no company says nothing about the registry
-        group = groups.setdefault(group_id, {"nib": nib, "names": [], "kinds": set(), "rows": 0})
-        group["names"].append(name)
-        group["kinds"].add(kind)
-        group["rows"] += 1
+        group = groups.setdefault(group_id, _Sighting(nib))
+        group.names.append(name)
+        group.kinds.add(kind)
+        group.rows += 1
     records = [
-        {"company_nib": g["nib"], "company_name": _mode(g["names"]),
-         "source_kinds": ";".join(sorted(g["kinds"])), "rows": g["rows"]}
+        {"company_nib": g.nib, "company_name": _mode(g.names),
+         "source_kinds": ";".join(sorted(g.kinds)), "rows": g.rows}
         for g in groups.values()
     ]
     frame = _typed(pd.DataFrame(records, columns=list(NOT_IN_REGISTRY_COLUMNS), dtype=object), {"rows": "int64"})
@@ -192,7 +203,7 @@ def _attribute_company_files(files: pd.DataFrame, worker_rows: pd.DataFrame,
     """NIB -> paths of the company self-report files it sent (file-name NIB, else row NIB, else name)."""
     company_files = files[files["source_kind"].eq(SourceKind.COMPANY)]
     own_rows = worker_rows[worker_rows[FILE_PATH].isin(set(company_files["path"]))]
-    rows_by_file = {path: grp for path, grp in own_rows.groupby(FILE_PATH, sort=False)}
+    rows_by_file = dict(iter(own_rows.groupby(FILE_PATH, sort=False)))
     owners: dict[str, list[str]] = {}
     for path, nib in zip(company_files["path"], company_files["company_nib"], strict=True):
         owner = valid_nib(nib)
@@ -285,8 +296,8 @@ def compute_company_status(registry: pd.DataFrame, worker_rows: pd.DataFrame, fi
         if nib not in companies:
             add_outsider(nib, worker_rows[worker_rows[FILE_PATH].isin(paths)], must_report=False)
     evidence = _employer_rows(worker_rows)
-    for (nib, name), rows in evidence.groupby(["company_nib", "company_name"], dropna=False, sort=False):
-        owner = index.resolve(nib, name) or valid_nib(nib)
+    for (raw_nib, name), rows in evidence.groupby(["company_nib", "company_name"], dropna=False, sort=False):
+        owner = index.resolve(raw_nib, name) or valid_nib(raw_nib)
         if owner is None:
             continue
         if owner in companies:

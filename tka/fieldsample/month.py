@@ -352,8 +352,9 @@ def _registry(m: Month, world: World, seed: int) -> None:
     headers = ["No", "NIB (Nomor Induk Berusaha)", "Nama Badan Usaha", "KBLI Utama", "Kecamatan Lokasi",
                "Wajib Lapor TKA?"]
     listed = [c for c in world.companies if c.in_registry]
-    rows = [[i + 1, c.nib, c.name, c.kbli, KECAMATAN[c.kecamatan], "Ya" if c.must_report else "Tidak"]
-            for i, c in enumerate(listed)]
+    rows: list[list[rd.Cell]] = [
+        [i + 1, c.nib, c.name, c.kbli, KECAMATAN[c.kecamatan], "Ya" if c.must_report else "Tidak"]
+        for i, c in enumerate(listed)]
     sheet = Sheet(name="Registri", headers=headers, rows=rows, titles=["DAFTAR PERUSAHAAN PENGGUNA TKA"])
     numbers = write_xlsx(m._path("registri", name), [sheet])[0]
     m._touch(m.out / world.period / "registri" / name)

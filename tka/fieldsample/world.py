@@ -130,7 +130,9 @@ def rng_for(seed: int, *key: object) -> random.Random:
 
 
 def _passport(rng: random.Random, nat: str) -> str:
-    d = lambda n: "".join(rng.choice(DIGITS) for _ in range(n))
+    def d(n: int) -> str:
+        return "".join(rng.choice(DIGITS) for _ in range(n))
+
     if nat == "CHN":
         return rng.choice(["E" + d(8), "E" + rng.choice(LETTERS) + d(7)])
     if nat == "KOR":
@@ -188,7 +190,7 @@ def build_world(period: str, scale: str, seed: int) -> World:
     used: set[str] = set()
     nibs: set[str] = set()
     companies: list[Company] = []
-    for i in range(size["companies"]):
+    for _ in range(size["companies"]):
         nib = ""
         while not nib or nib in nibs:
             nib = str(rng.choice((1, 2, 8, 9))) + "".join(rng.choice(DIGITS) for _ in range(12))

@@ -66,7 +66,8 @@ def layout(sheet: Sheet) -> tuple[list[tuple[int, list[Cell]]], list[int]]:
     if sheet.footer:
         r += 1
         for line in sheet.footer:
-            out.append((r, [None] * max(1, len(sheet.headers) - 3) + [line]))
+            footer: list[Cell] = [None] * max(1, len(sheet.headers) - 3)
+            out.append((r, [*footer, line]))
             r += 1
     return out, data_rows
 
@@ -98,7 +99,7 @@ def write_xlsx(path: Path, sheets: list[Sheet]) -> list[list[int]]:
                     ws.write_string(r - 1, c, value, fmt)
         if sheet.groups:
             top = rows[len(sheet.titles)][0] - 1
-            grouped = set()
+            grouped: set[int] = set()
             for first, last, text in sheet.groups:
                 ws.merge_range(top, first, top, last, text, wrap)
                 grouped.update(range(first, last + 1))
@@ -124,7 +125,7 @@ def write_xls(path: Path, sheets: list[Sheet]) -> list[list[int]]:
         skip: set[tuple[int, int]] = set()
         if sheet.groups:
             top = rows[len(sheet.titles)][0] - 1
-            grouped = set()
+            grouped: set[int] = set()
             for first, last, text in sheet.groups:
                 ws.write_merge(top, top, first, last, text, bold)
                 grouped.update(range(first, last + 1))

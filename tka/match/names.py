@@ -16,7 +16,8 @@ _ASCII_NON_ALNUM = {c: None for c in range(128) if not chr(c).isalnum() or chr(c
 
 def is_blank(value: object) -> bool:
     """True for None, NaN, NaT and pandas NA (scalars only)."""
-    return value is None or (not isinstance(value, str | bytes) and bool(pd.isna(value)))
+    # pandas-stubs types isna() for its own scalar union only; a cell of an object column is any object.
+    return value is None or (not isinstance(value, str | bytes) and bool(pd.isna(value)))  # type: ignore[call-overload]
 
 
 def clean_name(name: object) -> str | None:

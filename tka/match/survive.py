@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tka.frames import where_or_none
 from tka.match.arrays import argsort_text
 from tka.match.config import MatchConfig
 from tka.privacy import mask
@@ -100,7 +101,7 @@ def _boxed(values: np.ndarray) -> np.ndarray:
 
 def _conflicts(rows: _Rows, fields: tuple[str, ...]) -> dict[int, str]:
     """Worker number -> JSON {field: sorted distinct values} for the fields on which the rows disagree."""
-    found: dict[int, dict[str, list[str]]] = defaultdict(dict)
+    found: dict[int, dict[str, list[str | None]]] = defaultdict(dict)
     for field in fields:
         if field not in rows.frame.columns:
             continue
@@ -125,7 +126,8 @@ def _conflicts(rows: _Rows, fields: tuple[str, ...]) -> dict[int, str]:
             texts = {w: sorted(held_texts) for w, held_texts in held.items() if len(held_texts) > 1}
         masked = field in MASKED_IN_CONFLICTS
         for worker, distinct in texts.items():
-            found[worker][field] = [mask(v) for v in distinct] if masked else distinct
+            shown: list[str | None] = [mask(v) for v in distinct] if masked else list(distinct)
+            found[worker][field] = shown
     return {w: json.dumps(c, ensure_ascii=False, sort_keys=True) for w, c in found.items()}
 
 
@@ -179,7 +181,7 @@ def _survive(rows: pd.DataFrame, config: MatchConfig) -> pd.DataFrame:
 
     index = pd.Index(table.worker_ids, name="worker_id")
     frame = pd.DataFrame(
-        {f: pd.Series(np.where(pd.isna(v), None, v), index=index, dtype=object) for f, v in out.items()},
+        {f: pd.Series(where_or_none(~pd.isna(v), v), index=index, dtype=object) for f, v in out.items()},
         index=index,
     )
     frame["sources"], frame["source_count"] = _sources(table, index)

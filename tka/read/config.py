@@ -173,7 +173,7 @@ class SourcesConfig(BaseModel):
     def spec_for(self, source_kind: str) -> SourceSpec:
         """The first source spec of a kind (required fields are per kind)."""
         for name, spec in self.sources.items():
-            if spec.kind == source_kind or name == source_kind:
+            if source_kind in (spec.kind, name):
                 return spec
         raise KeyError(f"no source of kind {source_kind!r} in sources.yaml")
 

@@ -198,8 +198,8 @@ def _build(countries: Mapping[str, Any], synonyms: Mapping[str, Sequence[str]], 
     overrides: list[tuple[str, str, str]] = []
     for layer, pairs in _alias_pairs(countries, synonyms):
         seen: dict[str, str] = {}
-        for spelling, iso3 in pairs:
-            iso3 = iso3.upper()
+        for spelling, given in pairs:
+            iso3 = given.upper()
             if iso3 not in valid:
                 raise ValueError(f"{layer}: '{spelling}' -> {iso3}: kode ISO 3166 alpha-3 tidak dikenal")
             key = country_key(spelling)

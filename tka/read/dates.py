@@ -193,7 +193,7 @@ def _from_tokens(tokens: list[str | int], text: str, order: DateOrder, century_p
     shape = "".join("N" if isinstance(t, str) else "W" for t in tokens)
     if shape == "N":
         token = str(tokens[0])
-        return _number(float(token), text, order, date1904) if len(token) in (8,) else DateParse(None, "unparsed", text)
+        return _number(float(token), text, order, date1904) if len(token) == 8 else DateParse(None, "unparsed", text)
     if shape == "NNN":
         a, b, c = (str(t) for t in tokens)
         if len(a) == 4 and len(b) <= 2 and len(c) <= 2:  # ISO, y/m/d
@@ -222,8 +222,8 @@ def _fast(text: str, order: DateOrder, months: Mapping[str, int]) -> DateParse |
         parsed = _make(int(m[4]), month, day, text)
     elif m := _FAST_ISO_RE.fullmatch(text):
         parsed = _make(int(m[1]), int(m[2]), int(m[3]), text)
-    elif (m := _FAST_D_MON_Y_RE.fullmatch(text)) and (month := months.get(m[2].casefold())):
-        parsed = _make(int(m[3]), month, int(m[1]), text)
+    elif (m := _FAST_D_MON_Y_RE.fullmatch(text)) and (named := months.get(m[2].casefold())):
+        parsed = _make(int(m[3]), named, int(m[1]), text)
     else:
         return None
     return parsed if parsed.status == "ok" else None  # zeros, impossible days: the full path decides

@@ -155,9 +155,9 @@ def _describe(fs: fsspec.AbstractFileSystem, full: str, rel: str, info: dict[str
     size = int(info.get("size") or 0)  # type: ignore[call-overload]
     common = {"size": size, "sha256": file_sha256(fs, full), "modified": _modified(info), "drive_path": drive_path}
     if hit is None:
-        return DiscoveredFile(rel, None, None, **common)  # type: ignore[arg-type]
+        return DiscoveredFile(rel, None, None, **common)
     name, spec = hit
     defaults = file_defaults(file_name, spec, config)
     kind = str(spec.kind)
     return DiscoveredFile(rel, kind, _source_id(spec.source_id, kind, defaults, file_name), defaults,
-                          source=name, **common)  # type: ignore[arg-type]
+                          source=name, **common)

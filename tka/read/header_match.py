@@ -97,7 +97,7 @@ class HeaderVocabulary:
         if len(word) >= MIN_PREFIX and not _DIGITS.search(word):
             found += [(v, 0.9) for v in self.vocabulary if v.startswith(word) and v != word]
         if len(word) >= 6:
-            for match, score, _ in process.extract(word, self.vocabulary, scorer=fuzz.ratio,
+            for match, _score, _ in process.extract(word, self.vocabulary, scorer=fuzz.ratio,
                                                    score_cutoff=FUZZY_WORD_SCORE, limit=3):
                 if all(match != f for f, _ in found):
                     found.append((match, 0.85))

@@ -299,7 +299,7 @@ def row_kind(values: list[object], header_rows: frozenset[tuple[str, ...]] = fro
     if not filled:
         return "blank"
     first = filled[0]
-    first_text = first.strip() if type(first) is str else ""  # type: ignore[attr-defined]
+    first_text = first.strip() if type(first) is str else ""
     if first_text:
         if _TOTAL_RE.match(first_text):
             return "total"
@@ -311,7 +311,7 @@ def row_kind(values: list[object], header_rows: frozenset[tuple[str, ...]] = fro
         if any(first_text in r for r in header_rows) and trimmed(row_texts(values)) in header_rows:
             return "repeat_header"
     # "(1) (2) (3)" or "1 2 3": every value a number or a bracketed number (cheap test for the data-row case).
-    if bool not in map(type, filled) and all(_COLUMN_NUMBER_RE.match(v.strip())  # type: ignore[attr-defined]
+    if bool not in map(type, filled) and all(_COLUMN_NUMBER_RE.match(v.strip())
                                              for v in filled if type(v) is str):
         return "numbers"
     return "data"

@@ -9,6 +9,7 @@ while the other files go on. Children exit by themselves when the parent dies (a
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -157,10 +158,8 @@ class _Child:
     def kill(self) -> None:
         if self.alive():
             self.process.kill()
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(5)
-        except subprocess.TimeoutExpired:
-            pass
         self.conn.close()
         self.stderr_path.unlink(missing_ok=True)
 
@@ -263,10 +262,10 @@ class ReaderPool:
                 yield from self._collect(waiting[conn], names, pending)  # type: ignore[index]
             now = time.monotonic()
             for child in [c for c in self._children if c.job is not None and c.deadline <= now]:
-                index = child.job
-                assert index is not None
+                late = child.job
+                assert late is not None
                 self._replace(child)
-                yield index, Failure("time_limit", f"{names[index]}: reading took more than "
+                yield late, Failure("time_limit", f"{names[late]}: reading took more than "
                                                    f"{self.limits.timeout_s:g} s / melebihi batas waktu")
 
     def _busy(self) -> int:

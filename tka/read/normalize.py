@@ -13,6 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 from tka.read import dates
 from tka.read.config import Reference, header_key, load_reference
@@ -44,9 +45,10 @@ def cell_text(value: object) -> str | None:
     if kind is bool:
         return "TRUE" if value else "FALSE"
     if kind is float:
-        if math.isnan(value):  # type: ignore[arg-type]
+        number = cast("float", value)  # exactly float (not a subclass): the type test above narrows no type
+        if math.isnan(number):
             return None
-        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)  # type: ignore[attr-defined]
+        return str(int(number)) if number.is_integer() and abs(number) < 1e16 else repr(number)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, (dt.date, dt.time, dt.timedelta, int)):
@@ -413,5 +415,5 @@ def normalize_yes_no(value: object) -> bool | None:
     text = cell_text(value)
     if text is None:
         return None
-    key = header_key(text) if text not in ("✓",) else text
+    key = header_key(text) if text != "✓" else text
     return True if key in _YES else False if key in _NO else None

@@ -7,11 +7,12 @@ company, kecamatan and dates many times, so most cells cost one dict lookup.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from itertools import repeat
 from json.encoder import encode_basestring as encode_json_string  # C-accelerated, keeps non-ASCII
+from typing import Any, TypeVar, cast
 
 from tka.contract import (
     DATE_FIELDS,
@@ -38,7 +39,7 @@ WORKER_COLUMNS: tuple[str, ...] = (*PROVENANCE_COLUMNS, *WORKER_FIELDS, *UNPARSE
                                    *PLACEHOLDER_COLUMNS)
 REGISTRY_COLUMNS: tuple[str, ...] = (*PROVENANCE_COLUMNS, *REGISTRY_FIELDS, "kecamatan_unknown",
                                      "company_nib_placeholder")
-Column = list[object]
+Column = Sequence[object]
 
 
 def frame_columns(source_kind: str | None) -> tuple[str, ...]:
@@ -71,13 +72,13 @@ def record_keys(file_sha256: str, sheet: str, row_numbers: list[int]) -> list[st
 
 def raw_cell_json(value: object) -> str:
     """JSON of one cell for ``raw``: strings as typed (trimmed), other values as :func:`cell_text` shows them."""
-    text = (value.strip() or None) if type(value) is str else nz.cell_text(value)  # type: ignore[attr-defined]
+    text = (value.strip() or None) if type(value) is str else nz.cell_text(value)
     return "null" if text is None else encode_json_string(text)
 
 
 def _raw_column(values: tuple[object, ...]) -> list[str]:
     # Strings (most cells, mostly unique) are encoded directly; numbers and dates go through the memo.
-    return [(encode_json_string(t) if (t := v.strip()) else "null") if type(v) is str  # type: ignore[attr-defined]
+    return [(encode_json_string(t) if (t := v.strip()) else "null") if type(v) is str
             else RAW_CELL(v) for v in values]
 
 
@@ -104,11 +105,13 @@ def column_letter(index: int) -> str:
 
 
 CACHE_SIZE = 1 << 16  # distinct values remembered per normaliser (bounded memory on hostile input)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _memo(func: Callable[..., object]) -> Callable[..., object]:
-    # typed=True: 1.0, 1 and True hash alike but must normalise differently.
-    return lru_cache(maxsize=CACHE_SIZE, typed=True)(func)
+def _memo(func: F) -> F:
+    # typed=True: 1.0, 1 and True hash alike but must normalise differently. The cache keeps the call
+    # signature (its arguments are hashable cells), which lru_cache's own type does not say.
+    return cast(F, lru_cache(maxsize=CACHE_SIZE, typed=True)(func))
 
 
 @dataclass(frozen=True)
@@ -192,8 +195,10 @@ class SheetColumns:
         indices = data_row_indices(sheet, header)
         rows = [sheet.rows[i] for i in indices]
         n = len(rows)
-        grid_columns = list(zip(*rows)) if rows else [()] * len(header.texts)  # rows are uniform (RawSheet)
-        cells = {fld: [None if v in BLANK_CELLS else v for v in grid_columns[c]] for c, fld in header.fields.items()}
+        grid_columns: list[tuple[object, ...]] = (list(zip(*rows, strict=True)) if rows
+                                                  else [()] * len(header.texts))  # rows are uniform (RawSheet)
+        cells: dict[str, Column] = {fld: [None if v in BLANK_CELLS else v for v in grid_columns[c]]
+                                    for c, fld in header.fields.items()}
         out: dict[str, Column] = {}
         self._placeholders(out, cells)
         self._provenance(out, sheet, header, indices, grid_columns)
@@ -270,16 +275,16 @@ class SheetColumns:
                        passport_raw=list(map(text, col)))
         orders = column_orders(cells)
         if (col := cells.get("birth_place_date")) is not None:
-            triples = list(map(norm.place_date, col, repeat(orders["birth_place_date"]),
-                               repeat(self.pivots["birth_place_date"])))
-            out.update(birth_place=[t[0] for t in triples], birth_date=[t[1] for t in triples],
-                       birth_date_unparsed=[t[2] for t in triples])
+            born = list(map(norm.place_date, col, repeat(orders["birth_place_date"]),
+                            repeat(self.pivots["birth_place_date"])))
+            out.update(birth_place=[t[0] for t in born], birth_date=[t[1] for t in born],
+                       birth_date_unparsed=[t[2] for t in born])
         if (col := cells.get("rptka_range")) is not None:
-            triples = list(map(norm.date_range, col, repeat(orders["rptka_range"]),
-                               repeat(self.pivots["rptka_range"])))
-            out.update(rptka_start=[t[0] for t in triples], rptka_end=[t[1] for t in triples],
-                       rptka_start_unparsed=[t[2] if t[0] is None else None for t in triples],
-                       rptka_end_unparsed=[t[2] if t[1] is None else None for t in triples])
+            spans = list(map(norm.date_range, col, repeat(orders["rptka_range"]),
+                             repeat(self.pivots["rptka_range"])))
+            out.update(rptka_start=[t[0] for t in spans], rptka_end=[t[1] for t in spans],
+                       rptka_start_unparsed=[t[2] if t[0] is None else None for t in spans],
+                       rptka_end_unparsed=[t[2] if t[1] is None else None for t in spans])
         for fld in DATE_FIELDS:  # a dedicated date column wins over a combined one
             if (col := cells.get(fld)) is not None:
                 pairs = list(map(norm.date, col, repeat(orders[fld]), repeat(self.pivots[fld])))

@@ -8,6 +8,7 @@ true Excel row numbers, instead of by a library that would allocate the whole ex
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import posixpath
@@ -139,7 +140,7 @@ def xlsx_layout(archive: zipfile.ZipFile) -> XlsxLayout | None:
     return layout
 
 
-def _iter_cells(handle: IO[bytes]) -> Iterator[tuple[str, Any, ...]]:
+def _iter_cells(handle: IO[bytes]) -> Iterator[tuple[Any, ...]]:
     """Stream a worksheet part: ("dim", ref) once, then ("c", row, col, type, style, value) for every cell."""
     row = 0
     col = 0
@@ -212,7 +213,7 @@ def scan_xlsx_sheet(archive: zipfile.ZipFile, part: str, max_rows: int, max_cols
         if refs is None:
             return scan_xlsx_sheet_xml(archive, part, max_rows, max_cols)
         if refs:
-            extent.extent_rows = max(extent.extent_rows, max(map(int, {r for _, r in refs})))
+            extent.extent_rows = max(extent.extent_rows, *map(int, {r for _, r in refs}))
             extent.extent_cols = max(extent.extent_cols, *map(column_index, {c.decode() for c, _ in refs}))
     if extent.extent_rows <= max_rows and extent.extent_cols <= max_cols:
         extent.present_rows, extent.present_cols = extent.extent_rows, extent.extent_cols  # at most that many
@@ -468,10 +469,8 @@ def iter_ods_rows(handle: IO[bytes]) -> Iterator[tuple[str, int, int, list[tuple
         row_number += repeat
         elem.clear()
         if parents:
-            try:
+            with contextlib.suppress(ValueError):
                 parents[-1].remove(elem)  # only the current row is ever held
-            except ValueError:
-                pass
 
 
 _REPEATED = re.compile(rb'number-(rows|columns)-repeated="(\d+)"')

@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal, cast
 
 import python_calamine as calamine
 
@@ -177,7 +178,9 @@ def _load_calamine(data: bytes, name: str, limits: ReadLimits, skip: SheetFilter
                 continue
             _check_size(name, meta.name, sheet.end[0] + 1, sheet.end[1] + 1, limits)
             merges = list(sheet.merged_cell_ranges or [])
-            sheets.append(RawSheet(meta.name, sheet.to_python(skip_empty_area=False), merges))
+            # calamine's cell union is narrower than RawSheet's object cells; lists are invariant, so say so.
+            grid = cast("list[list[object]]", sheet.to_python(skip_empty_area=False))
+            sheets.append(RawSheet(meta.name, grid, merges))
         return RawBook(sheets, "calamine")
     finally:
         book.close()
@@ -228,7 +231,7 @@ def load_xlrd(data: bytes, name: str, limits: ReadLimits, skip: SheetFilter) -> 
         book.release_resources()
 
 
-def _xlrd_value(cell: object, datemode: int) -> object:
+def _xlrd_value(cell: object, datemode: Literal[0, 1]) -> object:
     import xlrd
 
     ctype, value = cell.ctype, cell.value  # type: ignore[attr-defined]

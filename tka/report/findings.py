@@ -26,6 +26,7 @@ import pandas as pd
 
 from tka.compliance import employers_not_in_registry
 from tka.compliance.status import company_key, valid_nib
+from tka.frames import frame_records
 
 # Kinds in report order, with the Indonesian label the steward reads.
 FINDING_KINDS: dict[str, str] = {
@@ -82,8 +83,8 @@ class EmployerIndex:
         """Index of the registry's NIBs and names (a name shared by two NIBs identifies neither)."""
         owners: dict[str, set[str]] = defaultdict(set)
         nibs = set()
-        for nib, name in zip(registry["company_nib"], registry["name"], strict=True):
-            nib = valid_nib(nib)
+        for raw_nib, name in zip(registry["company_nib"], registry["name"], strict=True):
+            nib = valid_nib(raw_nib)
             if nib is None:
                 continue
             nibs.add(nib)
@@ -185,7 +186,7 @@ def compute_findings(period: str, records: pd.DataFrame, registry: pd.DataFrame)
     """Every finding of ``period`` (FINDING_COLUMNS), ordered by kind (report order) and subject."""
     p0 = dt.date(int(period[:4]), int(period[5:7]), 1)
     index = EmployerIndex.build(registry)
-    rows = records.to_dict("records")
+    rows = frame_records(records)
     for r in rows:
         r["_employer"] = index.resolve(r.get("company_nib"), r.get("company_name"))
     reporting: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -214,14 +215,14 @@ def _company_findings(period: str, records: pd.DataFrame, rows: list[dict[str, A
     evidence_rows = records.assign(status="accepted")
     outsiders = employers_not_in_registry(reg, evidence_rows)
     index = EmployerIndex.build(registry)
-    for o in outsiders.itertuples(index=False):
-        nib = valid_nib(o.company_nib)
-        key = nib or (f"name:{company_key(o.company_name)}" if company_key(o.company_name) else None)
+    for o in frame_records(outsiders):
+        nib = valid_nib(o["company_nib"])
+        key = nib or (f"name:{company_key(o['company_name'])}" if company_key(o["company_name"]) else None)
         evidence = [r for r in rows if r["_employer"] == key and r["source_kind"] != "company"]
         out.append(_finding(period, "employer_not_in_registry", evidence,
-                            {"sources": o.source_kinds.split(";"), "rows": int(o.rows)},
-                            company_nib=nib, company_name=o.company_name,
-                            part=None if not nib else company_key(o.company_name)))
+                            {"sources": o["source_kinds"].split(";"), "rows": int(o["rows"])},
+                            company_nib=nib, company_name=o["company_name"],
+                            part=None if not nib else company_key(o["company_name"])))
     flags = {valid_nib(n): bool(m) if _present(m) else False
              for n, m in zip(registry["company_nib"], registry["must_report"], strict=True)}
     names = dict(zip(registry["company_nib"], registry["name"], strict=True))

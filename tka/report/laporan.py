@@ -265,17 +265,17 @@ def _findings_html(report: Report) -> str:
         if rows.empty:
             continue
         shown = rows.head(LIST_CAP)
-        more = f' <span class="muted">({LIST_CAP} pertama dari {len(rows)}; semua: tka temuan --period ' \
-               f'{report.period} --jenis {kind})</span>' if len(rows) > LIST_CAP else ""
+        more = (f' <span class="muted">({LIST_CAP} pertama dari {len(rows)}; semua: tka temuan --period '
+                f'{report.period} --jenis {kind})</span>') if len(rows) > LIST_CAP else ""
         parts.append(f"<h3>{_e(label)} ({len(rows)}){more}</h3>")
         if kind in COMPANY_KINDS:
             parts.append(_table(["Perusahaan", "NIB", "Bukti (berkas, lembar, baris)"],
-                                [[r.company_name, r.company_nib, _evidence_text(r.evidence)]
+                                [[r.company_name, r.company_nib, _evidence_text(str(r.evidence))]
                                  for r in shown.itertuples()]))
         else:
             parts.append(_table(["Nama", "Paspor", "Kewarganegaraan", "Bukti (berkas, lembar, baris)"],
                                 [[r.name, mask_passport(r.passport_no), nationality_name(r.nationality),
-                                  _evidence_text(r.evidence)] for r in shown.itertuples()]))
+                                  _evidence_text(str(r.evidence))] for r in shown.itertuples()]))
     return "".join(parts)
 
 
@@ -297,12 +297,14 @@ def render_html(report: Report) -> str:
     kec_table = _table(["Kecamatan", "TKA"], [list(p) for p in b["kecamatan"]], {1}, "per-kecamatan")
     nat_table = _table(["Kewarganegaraan", "TKA"], [list(p) for p in b["nationality"]], {1}, "per-kewarganegaraan")
     cc = report.compliance_counts
-    comp_rows = [[r.name or "-", r.company_nib, STATUS_LABELS.get(r.status, r.status), r.files, r.rows_accepted,
-                  r.consecutive_missed, r.escalation_level] for r in report.compliance.itertuples()]
+    comp_rows: list[list[object]] = [
+        [r.name or "-", r.company_nib, STATUS_LABELS.get(str(r.status), r.status), r.files, r.rows_accepted,
+         r.consecutive_missed, r.escalation_level] for r in report.compliance.itertuples()]
     src = report.sources
     src_rows = [[r["company_name"], *(r[k] for k in SOURCE_ORDER), r["workers"]] for r in src.to_dict("records")]
-    qual_rows = [[SOURCE_LABELS.get(r.source_kind, r.source_kind), r.files, r.quarantined, r.superseded, r.rows,
-                  r.rows_rejected, r.rows_open_issues] for r in report.quality.itertuples()]
+    qual_rows: list[list[object]] = [
+        [SOURCE_LABELS.get(str(r.source_kind), r.source_kind), r.files, r.quarantined, r.superseded, r.rows,
+         r.rows_rejected, r.rows_open_issues] for r in report.quality.itertuples()]
     qt = report.quality
     return f"""<!DOCTYPE html>
 <html lang="id"><head><meta charset="utf-8"><title>{_e(title)}</title>

@@ -178,7 +178,7 @@ def _truth(period: str, scale: str, seed: int, population: Population, files: li
     persons: dict[str, Any] = {}
     employers: set[str] = set()
     for person in population.persons:
-        entry = {"kind": person.kind, "passport_no": person.passport, "nationality": person.nationality,
+        entry: dict[str, Any] = {"kind": person.kind, "passport_no": person.passport, "nationality": person.nationality,
                  "name": person.name, "birth_date": person.birth_date.isoformat(), "sex": person.sex,
                  "company_nibs": person.company_nibs}
         if person.old_passport:

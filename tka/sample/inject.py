@@ -92,7 +92,9 @@ def inject(rng: random.Random, files: list[FileSpec], population: Population, ct
     def has(s: Slot, *fields: str) -> bool:
         return all(s.row.values.get(f) is not None for f in fields)
 
-    worker = lambda s: s.row.kind == "worker"
+    def worker(s: Slot) -> bool:
+        return s.row.kind == "worker"
+
     # required_field: one blank required cell
     for s, field in zip(pick(lambda s: s.file.source_kind == "imigrasi" and worker(s) and has(s, "passport_no"),
                              factor), ["passport_no"] * factor, strict=False):
@@ -120,35 +122,35 @@ def inject(rng: random.Random, files: list[FileSpec], population: Population, ct
         s.row.injected = "kecamatan_unknown"
     # date_unparsed: impossible calendar dates typed as text
     for s in pick(lambda s: has(s, "birth_date") and "birth_date" in _dedicated(s), factor):
-        born = s.row.values.pop("birth_date")
-        raw = f"31 Pebruari {born.year}"  # type: ignore[union-attr]
+        dropped = s.row.values.pop("birth_date")
+        raw = f"31 Pebruari {dropped.year}"
         s.row.values["birth_date_unparsed"] = s.row.cells["birth_date"] = raw
         s.row.injected = "date_unparsed"
     for field in ("kitas_end", "notifikasi_start"):
         for s in pick(lambda s, f=field: has(s, f) and f in _dedicated(s), factor):
             day = s.row.values.pop(field)
-            raw = f"31/02/{day.year}" if field == "kitas_end" else f"30-02-{day.year}"  # type: ignore[union-attr]
+            raw = f"31/02/{day.year}" if field == "kitas_end" else f"30-02-{day.year}"
             s.row.values[f"{field}_unparsed"] = s.row.cells[field] = raw
             s.row.injected = "date_unparsed"
     # age_out_of_range: a year typo in a worker's birth date (dependants may be of any age)
     for index, s in enumerate(pick(lambda s: worker(s) and has(s, "birth_date") and "birth_date" in _dedicated(s),
                                    2 * factor)):
-        born: dt.date = s.row.values["birth_date"]  # type: ignore[assignment]
+        born: dt.date = s.row.values["birth_date"]
         year = p0.year - rng.randint(6, 12) if index % 2 == 0 else p0.year - rng.randint(85, 95)
         s.row.values["birth_date"] = s.row.cells["birth_date"] = born.replace(year=year, day=min(born.day, 28))
         s.row.injected = "age_out_of_range"
     # permit_end_before_start: the end typed a year early (it is then also before the period: permit_expired)
     for s in pick(lambda s: has(s, "kitas_start", "kitas_end") and "kitas_end" in _dedicated(s), factor):
-        start: dt.date = s.row.values["kitas_start"]  # type: ignore[assignment]
+        start: dt.date = s.row.values["kitas_start"]
         s.row.values["kitas_end"] = s.row.cells["kitas_end"] = add_months(start, -1)
         s.row.injected = "permit_end_before_start"
     for s in pick(lambda s: has(s, "notifikasi_start", "notifikasi_end", "rptka_end"), factor):
-        start = s.row.values["notifikasi_start"]  # type: ignore[assignment]
+        start = s.row.values["notifikasi_start"]
         s.row.values["notifikasi_end"] = s.row.cells["notifikasi_end"] = start - dt.timedelta(days=30)
         s.row.injected = "permit_end_before_start"
     # rptka_too_long: 30 months (or 12 for jangka pendek)
     for s in pick(lambda s: has(s, "rptka_start", "rptka_end") and "rptka_end" in _dedicated(s), 2 * factor):
-        start = s.row.values["rptka_start"]  # type: ignore[assignment]
+        start = s.row.values["rptka_start"]
         months = 12 if s.row.values.get("permit_type") == "jangka_pendek" else 30
         s.row.values["rptka_end"] = s.row.cells["rptka_end"] = add_months(start, months)
         s.row.injected = "rptka_too_long"

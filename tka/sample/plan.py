@@ -57,8 +57,8 @@ def report_day(p0: dt.date, day: int, hour: int = 9) -> dt.datetime:
 def signature(place: str, p0: dt.date, day: int, office: str, rng: random.Random) -> list[str]:
     """A signature block: place and date, office, blank, name, NIP."""
     year, month = (p0.year + 1, 1) if p0.month == 12 else (p0.year, p0.month + 1)
-    nip = f"19{rng.randint(60, 80)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d} " \
-          f"{rng.randint(1985, 2005)}{rng.randint(1, 12):02d} {rng.randint(1, 2)} {rng.randint(1, 9):03d}"
+    nip = (f"19{rng.randint(60, 80)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d} "
+           f"{rng.randint(1985, 2005)}{rng.randint(1, 12):02d} {rng.randint(1, 2)} {rng.randint(1, 9):03d}")
     return [f"{place}, {day} {pools.MONTHS_ID[month - 1]} {year}", office, "", rng.choice(pools.OFFICIALS),
             f"NIP {nip}"]
 
@@ -176,7 +176,7 @@ def _kecamatan(rng: random.Random, population: Population, workers: list[Person]
     candidates = sorted(by_office)
     candidates.sort(key=lambda c: -len(by_office[c]))
     sending = sorted(candidates[: split["sending_offices"]])
-    formats = {code: "xlsx" for code in sending}
+    formats = dict.fromkeys(sending, "xlsx")
     if len(sending) >= 3:  # one office uses LibreOffice, one an old Excel
         formats[sending[1]], formats[sending[2]] = "ods", "xls"
     files = []

@@ -262,7 +262,10 @@ def build_population(rng: random.Random, scale_name: str, p0: dt.date, size: flo
     weights = list(itertools.accumulate(
         rng.paretovariate(1.3) * (3 if c.kbli in ("05100", "09900") else 1) for c in employers))
     principals = [c for c in employers if c.kbli in ("05100", "05101")]
-    names, passports, kitas_nos, serials = _NameBook(), set(), set(), set()
+    names = _NameBook()
+    passports: set[str] = set()
+    kitas_nos: set[str] = set()
+    serials: set[str] = set()
     persons: list[Person] = []
     for index in range(int(scale["workers"])):
         company = rng.choices(employers, cum_weights=weights)[0]

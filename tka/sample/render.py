@@ -83,7 +83,7 @@ class Printer:
         rng = self.rng
         if field in DATE_FIELDS:
             day = v.get(field)
-            return self.date(day) if isinstance(day, dt.date) else None  # type: ignore[arg-type]
+            return self.date(day) if isinstance(day, dt.date) else None
         if field == "passport_no":
             return self.passport(v.get("passport_no"))  # type: ignore[arg-type]
         if field == "nationality":
@@ -208,9 +208,8 @@ def sheet_plan(spec: FileSpec, sheet: SheetSpec, printer: Printer) -> tuple[Shee
             plan.add(label)
         number += 1
         group_count += 1
-        cells = []
-        for column in sheet.columns:
-            cells.append(number if column.field == "row_no" else printer.cell(column.field, row))
+        cells = [number if column.field == "row_no" else printer.cell(column.field, row)
+                 for column in sheet.columns]
         if row.duplicate_of is not None and last is not None:  # an exact copy of the row above, own number
             cells = [number if c.field == "row_no" else last[i] for i, c in enumerate(sheet.columns)]
         if text:
@@ -227,9 +226,11 @@ def sheet_plan(spec: FileSpec, sheet: SheetSpec, printer: Printer) -> tuple[Shee
         plan.add(cells, bold=True)
     if sheet.signature and not text:
         plan.add([None] * width)
-        column = max(width - 3, 1)
+        at = max(width - 3, 1)
         for line in sheet.signature:
-            plan.add([None] * column + [line or None] + [None] * (width - column - 1))
+            signature: list[object] = [None] * width
+            signature[at] = line or None
+            plan.add(signature)
     return plan, placed
 
 
@@ -259,7 +260,8 @@ def rekap_sheet(spec: FileSpec, placed: list[tuple[str, int, Row]]) -> SheetPlan
 def render_file(spec: FileSpec, rng: random.Random) -> tuple[bytes, list[tuple[str, int, Row]]]:
     """The bytes of a planned file and (sheet, row number, row) of each data row."""
     printer = Printer(spec, rng)
-    plans, placed = [], []
+    plans: list[SheetPlan] = []
+    placed: list[tuple[str, int, Row]] = []
     for sheet in spec.sheets:
         plan, rows = sheet_plan(spec, sheet, printer)
         plans.append(plan)
@@ -273,6 +275,8 @@ def render_file(spec: FileSpec, rng: random.Random) -> tuple[bytes, list[tuple[s
         return xls_bytes(book), placed
     if spec.fmt == "ods":
         return ods_bytes(book), placed
-    csv_style = spec.style.get("csv") or {}
-    return csv_bytes(plans[0].rows, csv_style.get("delimiter", ";"),  # type: ignore[union-attr]
-                     csv_style.get("encoding", "utf-8-sig")), placed  # type: ignore[union-attr]
+    csv_style = spec.style.get("csv")
+    if not isinstance(csv_style, dict):
+        csv_style = {}
+    return csv_bytes(plans[0].rows, str(csv_style.get("delimiter", ";")),
+                     str(csv_style.get("encoding", "utf-8-sig"))), placed

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from tka.contract import DATE_FIELDS, RULES, Severity
 from tka.sample.population import add_months
@@ -41,22 +42,22 @@ class RuleContext:
         return {n: [re.compile(p) for p in ps] for n, ps in self.passport_patterns.items()}
 
     @classmethod
-    def from_config(cls, period_start: dt.date, sources: Mapping[str, object],
-                    reference: Mapping[str, object]) -> RuleContext:
-        """Build from the parsed ``sources.yaml`` and ``reference.yaml``."""
-        specs = sources["sources"]  # type: ignore[index]
+    def from_config(cls, period_start: dt.date, sources: Mapping[str, Any],
+                    reference: Mapping[str, Any]) -> RuleContext:
+        """Build from the parsed ``sources.yaml`` and ``reference.yaml`` (plain YAML mappings)."""
+        specs = sources["sources"]
         required = {kind: tuple(_REQUIRED_ALIASES.get(f, f) for f in spec.get("required", []))
-                    for kind, spec in specs.items()}  # type: ignore[union-attr]
+                    for kind, spec in specs.items()}
         identity = {kind: tuple(_REQUIRED_ALIASES.get(f, f) for f in [*(spec.get("identity") or {}).get("all", []),
                                                                        *(spec.get("identity") or {}).get("any", [])])
-                    for kind, spec in specs.items()}  # type: ignore[union-attr]
-        bounds = reference.get("age_bounds", {})  # type: ignore[union-attr]
+                    for kind, spec in specs.items()}
+        bounds = reference.get("age_bounds", {})
         return cls(period_start, required,
-                   {k: tuple(v) for k, v in reference["passport_patterns"].items()},  # type: ignore[index]
-                   frozenset(str(c) for c in reference["kecamatan"]),  # type: ignore[index]
-                   frozenset(str(c) for c in reference["kbli"]),  # type: ignore[index]
-                   int(bounds.get("min", 17)), int(bounds.get("max", 80)),  # type: ignore[union-attr]
-                   {str(k): int(v) for k, v in reference["rptka_max_months"].items()},  # type: ignore[index]
+                   {k: tuple(v) for k, v in reference["passport_patterns"].items()},
+                   frozenset(str(c) for c in reference["kecamatan"]),
+                   frozenset(str(c) for c in reference["kbli"]),
+                   int(bounds.get("min", 17)), int(bounds.get("max", 80)),
+                   {str(k): int(v) for k, v in reference["rptka_max_months"].items()},
                    identity)
 
 

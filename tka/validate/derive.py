@@ -17,6 +17,7 @@ from tka.contract import (
     SOURCE_KIND,
     WORKER_FIELDS,
 )
+from tka.frames import where_or_none
 from tka.validate.config import ValidationConfig
 
 REQUIRED_PREFIX = "required__"
@@ -155,7 +156,7 @@ def add_helper_columns(rows: pd.DataFrame, kind: str, period: str, config: Valid
             if field in frame.columns:
                 present |= frame[field].notna().to_numpy(bool)
         no_identity |= in_kind & ~present
-    frame[NO_IDENTITY] = pd.Series(np.where(no_identity, "x", None), index=frame.index, dtype=object)
+    frame[NO_IDENTITY] = pd.Series(where_or_none(no_identity, "x"), index=frame.index, dtype=object)
 
     if kind != "registry":
         for field in PERSONAL_IDENTIFIERS:
@@ -163,7 +164,7 @@ def add_helper_columns(rows: pd.DataFrame, kind: str, period: str, config: Valid
         # "<ISO3>:<passport>" for rows whose nationality has known patterns; the suite matches one regex.
         has_patterns = frame["nationality"].isin(list(config.passport_patterns)) & frame["passport_no"].notna()
         combined = (frame["nationality"].astype(object) + ":" + frame["passport_no"].astype(object)).to_numpy(object)
-        frame[PASSPORT_CHECK] = pd.Series(np.where(has_patterns.to_numpy(bool), combined, None), index=frame.index,
+        frame[PASSPORT_CHECK] = pd.Series(where_or_none(has_patterns.to_numpy(bool), combined), index=frame.index,
                                           dtype=object)
 
         frame[AGE_AT_PERIOD] = pd.array(

@@ -88,7 +88,8 @@ def run_suite(rows: pd.DataFrame, kind: Literal["worker", "registry"], period: s
     for res in result.results:
         message = _raised(res.exception_info)
         if message is not None:  # a broken expectation must not pass as "no issues"
-            raise RuntimeError(f"GX expectation {res.expectation_config.type} raised: {message}")
+            failing = res.expectation_config.type if res.expectation_config is not None else "?"
+            raise RuntimeError(f"GX expectation {failing} raised: {message}")
     return frame, result
 
 
@@ -108,6 +109,8 @@ def unexpected_rows(result: ExpectationSuiteValidationResult) -> pd.DataFrame:
         if res.success:
             continue
         expectation = res.expectation_config
+        if expectation is None:
+            raise RuntimeError("GX reported a failed result without its expectation")
         column = (expectation.meta.get("column") or expectation.kwargs.get("column")
                   or expectation.kwargs.get("column_A"))
         found = res.result.get("unexpected_index_list") or []

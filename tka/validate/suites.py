@@ -10,6 +10,7 @@ from typing import Any
 
 from great_expectations.core.expectation_suite import ExpectationSuite
 from great_expectations.exceptions import ExpectationNotFoundError
+from great_expectations.expectations.metadata_types import FailureSeverity
 from great_expectations.expectations.registry import get_expectation_impl
 
 from tka.contract import RULES, Severity
@@ -22,7 +23,8 @@ KNOWN_PARAMETERS: frozenset[str] = frozenset({
     "passport_regex", "passport_nationalities", "kecamatan_codes", "kbli_codes", "age_min", "age_max",
 })
 # GX's own severity field mirrors ours, so Data Docs show errors as critical.
-GX_SEVERITY: dict[Severity, str] = {Severity.ERROR: "critical", Severity.WARNING: "warning"}
+GX_SEVERITY: dict[Severity, FailureSeverity] = {Severity.ERROR: FailureSeverity.CRITICAL,
+                                                 Severity.WARNING: FailureSeverity.WARNING}
 REQUIRED_PREFIX = "required__"
 
 
@@ -123,9 +125,9 @@ def check_coverage(suites: Suites, config: ValidationConfig) -> None:
     """Raise SuiteError if a field required in sources.yaml has no ``required_field`` expectation."""
     for kind, suite in (("worker", suites.worker), ("registry", suites.registry)):
         covered = {
-            e.column  # type: ignore[attr-defined]
+            e.column
             for e in suite.expectations
-            if e.meta.get("rule") == "required_field" and hasattr(e, "column")
+            if e.meta is not None and e.meta.get("rule") == "required_field" and hasattr(e, "column")
         }
         kinds = ["registry"] if kind == "registry" else [k for k in config.required if k != "registry"]
         needed = {f for k in kinds for f in config.required.get(k, ())}

@@ -85,7 +85,7 @@ def summarize(rows: pd.DataFrame, issues: pd.DataFrame, files: pd.DataFrame, cap
     if failures:
         lines += ["| Berkas | Lembar | Baris | Kolom | Aturan | Tingkat | Nilai |", "|---|---|---:|---|---|---|---|"]
         lines += [f"| {_md(f['file_path'])} | {_md(f['sheet'])} | {_md(f['row_number'])} | {_md(f['column'])} | "
-                  f"{f['rule']} | {SEVERITY_LABEL.get(f['severity'], f['severity'])} | {_md(f['raw_value'])} |"
+                  f"{f['rule']} | {SEVERITY_LABEL.get(str(f['severity']), f['severity'])} | {_md(f['raw_value'])} |"
                   for f in failures]
         if len(ordered) > cap:
             lines += ["", f"… dan {len(ordered) - cap} masalah lainnya (lihat ekspor bulanan)."]

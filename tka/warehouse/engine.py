@@ -34,7 +34,7 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")
-    def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    def _sqlite_pragmas(dbapi_conn, _record) -> None:
         # Let SQLAlchemy, not pysqlite, issue BEGIN so that a whole load is one transaction.
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
@@ -47,7 +47,7 @@ def make_engine(url: str) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    def _sqlite_begin(conn) -> None:
         # Writers take the lock up front (IMMEDIATE), so two loads queue on busy_timeout instead of failing
         # on a lock upgrade; readers stay DEFERRED so WAL lets them run during a load.
         writing = conn.get_execution_options().get(WRITE_OPTION, False)

@@ -73,8 +73,12 @@ def _span_update(table: Any, identity: Sequence[str]) -> dict[str, Callable[[Any
         ),
         "last_period": lambda ex: case((ex.last_period > t.last_period, ex.last_period), else_=t.last_period),
     }
+
+    def latest(name: str) -> Callable[[Any], Any]:
+        return lambda ex: case((newer(ex), ex[name]), else_=t[name])
+
     for name in identity:
-        update[name] = lambda ex, name=name: case((newer(ex), ex[name]), else_=t[name])
+        update[name] = latest(name)
     return update
 
 
@@ -257,15 +261,16 @@ def load_period(
             update=_span_update(company, ("name", "kbli", "kecamatan_code", "must_report")),
         )
         step("company")
+        # bulk_insert takes tuples in the table's column order too (its docstring); its annotation lags.
         for chunk in months:
-            bulk_insert(conn, worker_month_t, chunk, use_copy=use_copy)
+            bulk_insert(conn, worker_month_t, chunk, use_copy=use_copy)  # type: ignore[arg-type]
         step("worker_month")
         for chunk in records:
-            bulk_insert(conn, source_record, chunk, use_copy=use_copy)
+            bulk_insert(conn, source_record, chunk, use_copy=use_copy)  # type: ignore[arg-type]
         step("source_record")
         _settle_worker_spans(conn, period)
         step("worker_spans")
-        bulk_insert(conn, company_period_t, cp_rows, use_copy=use_copy)
+        bulk_insert(conn, company_period_t, cp_rows, use_copy=use_copy)  # type: ignore[arg-type]
         step("company_period")
         bulk_insert(conn, validation_issue, issue_rows, use_copy=use_copy)
         step("validation_issue")

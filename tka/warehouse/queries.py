@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, Table, and_, func, select, update
 
+from tka.frames import frame_records
 from tka.warehouse._db import upsert, utcnow
 from tka.warehouse.engine import write_transaction
 from tka.warehouse.schema import (
@@ -266,6 +267,11 @@ def period_snapshot(
     }
 
 
+def _existing(column: str) -> Callable[[Any], Any]:
+    """ON CONFLICT: take ``column`` from the new row (the columns left out keep their stored value)."""
+    return lambda ex: ex[column]
+
+
 def record_run(
     engine: Engine,
     run_id: str,
@@ -287,7 +293,7 @@ def record_run(
         "finished_at": utcnow() if finished else None,
         "summary": json.dumps(dict(summary or {}), sort_keys=True, default=str, ensure_ascii=False),
     }
-    keep_start = {k: (lambda ex, k=k: ex[k]) for k in ("status", "finished_at", "summary")}
+    keep_start: dict[str, Callable[[Any], Any]] = {k: _existing(k) for k in ("status", "finished_at", "summary")}
     if flow_run_id is not None:
         keep_start["flow_run_id"] = lambda ex: ex.flow_run_id
     with write_transaction(engine) as conn:
@@ -326,7 +332,7 @@ def mark_complete(engine: Engine, period: str, run_id: str, input_fingerprint: s
 
 def alert_ledger_entries(engine: Engine, period: str) -> list[dict[str, Any]]:
     """The alerts already sent for ``period`` (for planning which digests still need sending)."""
-    return alert_ledger_rows(engine, period).to_dict("records")
+    return frame_records(alert_ledger_rows(engine, period))
 
 
 def company_periods(engine: Engine, period: str) -> pd.DataFrame:

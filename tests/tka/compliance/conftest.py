@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +43,5 @@ def utc(*args: int) -> datetime:
 
 
 @pytest.fixture(scope="session")
-def prefect_api(prefect_harness: None) -> Iterator[None]:
+def prefect_api(prefect_harness: None) -> None:
     """The session's one Prefect test server (tests/conftest.py), for block storage and flow runs."""
-    yield

@@ -29,7 +29,7 @@ def _month(period: str, worker_id: str, kitas: str, **extra: object) -> dict[str
             "name": f"NAMA {worker_id}", "kitas_no": kitas, "sources": "imigrasi", "source_count": 1, **extra}
 
 
-@pytest.fixture()
+@pytest.fixture
 def engine(warehouse_url):  # type: ignore[no-untyped-def]
     eng = make_engine(warehouse_url)
     upgrade(eng)

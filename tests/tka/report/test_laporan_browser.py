@@ -91,7 +91,7 @@ def real_run(tmp_path_factory, prefect_harness) -> tuple[Path, str]:
     return root / "drive" / "_review" / PERIOD / f"laporan_{PERIOD}.html", url
 
 
-@pytest.fixture()
+@pytest.fixture
 def browser(tmp_path: Path) -> Iterator[DevTools]:
     exe = _chromium()
     profile = tmp_path / "profile"

@@ -59,7 +59,7 @@ def _grids(path: Path) -> dict[str, list[list[object]]]:
         except UnicodeDecodeError:
             text = data.decode("cp1252")
     delimiter = ";" if text.splitlines()[0].count(";") >= text.splitlines()[0].count(",") else ","
-    return {path.stem: [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]}
+    return {path.stem: list(csv.reader(io.StringIO(text), delimiter=delimiter))}
 
 
 def _letters(text: object) -> str:

@@ -106,5 +106,5 @@ def test_suite_columns_and_a_suite_on_a_missing_column_fails_loudly(tmp_path: Pa
         "required__company_name", "required__company_nib", "required__kecamatan_code"}
     folder = edit_worker(tmp_path, lambda d: d["expectations"][0]["kwargs"].update(column="nama_typo"))
     broken = load_suites(folder)
-    with pytest.raises(RuntimeError, match="expect_column_values_to_be_null raised: .*nama_typo.* does not exist"):
+    with pytest.raises(RuntimeError, match=r"expect_column_values_to_be_null raised: .*nama_typo.* does not exist"):
         run_suite(make_rows([{}]), "worker", PERIOD, broken, config)

@@ -11,7 +11,7 @@ config = context.config
 connection = config.attributes.get("connection")
 
 
-def _run(conn) -> None:  # type: ignore[no-untyped-def]
+def _run(conn) -> None:
     # Batch mode lets later ALTERs work on SQLite (table copy) and is a no-op on PostgreSQL.
     context.configure(connection=conn, target_metadata=metadata, render_as_batch=True, compare_type=True)
     with context.begin_transaction():
