@@ -12,7 +12,6 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from tka.memory import release_free_memory
 from tka.settings import Settings
 
 if TYPE_CHECKING:
@@ -50,13 +49,8 @@ def io_retries(settings: Settings | None = None) -> dict[str, Any]:
 IO_RETRIES: dict[str, Any] = io_retries()
 
 
-def release_memory(task: Any, task_run: Any, state: Any) -> None:
-    """After a stage: give the heap pages its temporaries freed back, so the next stage's peak is not on top."""
-    release_free_memory()
-
-
 # Stage tasks hand DataFrames to each other in memory: hashing them for a cache key would cost more than the work.
-STAGE: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False, "on_completion": [release_memory]}
+STAGE: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
 
 
 def read_workers(settings: Settings | None = None) -> int:

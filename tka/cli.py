@@ -149,7 +149,8 @@ def sample(
     period: PeriodOpt = "2025-08",
     scale: Annotated[str, typer.Option(help="kukar (~45 berkas, ~3.000 baris) atau national (~1.000 berkas, "
                                             "~200.000 baris, untuk benchmark).")] = "kukar",
-    seed: Annotated[int, typer.Option(help="Benih acak; benih yang sama menulis berkas yang identik.")] = 7,
+    seed: Annotated[int, typer.Option(help="Benih acak; benih yang sama menulis berkas yang identik (berkas "
+                                           "bersandi: identik setelah dibuka).")] = 7,
     size: Annotated[float, typer.Option(help="Kalikan jumlah perusahaan dan pekerja (mis. 0.25 atau 2; "
                                              "benchmark memakainya untuk mengukur pertumbuhan).", min=0.01,
                                         max=8)] = 1.0,

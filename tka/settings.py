@@ -65,8 +65,8 @@ class Settings(BaseSettings):
                                   "retries; each later one waits twice as long (jittered, at most +50%)")
     feedback_workers: int = Field(default=1, ge=1, le=16,
                                   description="Processes writing the feedback workbooks. 1 writes them in the run's "
-                                  "own process, which already holds the month: each forked writer adds 100-250 MB "
-                                  "for about 30% less time at national scale")
+                                  "own process; each more is a fresh (spawned) process that imports the writer and "
+                                  "is sent the rows of the files it writes")
 
     read_timeout_s: float = Field(default=120.0, gt=0, le=3600,
                                   description="Wall-time limit for reading one file; a file beyond it is "

@@ -152,21 +152,23 @@ class Month:
         self.year = world.p0.year
         self.clock = 0
 
-    def _path(self, folder: str, name: str) -> Path:
+    def path(self, folder: str, name: str) -> Path:
+        """Where the month's file ``name`` in ``folder`` goes (the folder made)."""
         path = self.out / self.world.period / folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
 
-    def _touch(self, path: Path, later_days: int = 0) -> None:
+    def touch(self, path: Path, later_days: int = 0) -> None:
+        """Stamp ``path`` with the month's next fixed arrival time (``later_days`` after the usual day)."""
         self.clock += 1
         stamp = (FIXED_TIME + dt.timedelta(days=later_days, minutes=self.clock)).timestamp()
         os.utime(path, (stamp, stamp))
 
     def broken(self, folder: str, kind: str, source_id: str, name: str, what: str) -> None:
         """A file that cannot be read: 0 bytes or a PDF under a spreadsheet's name."""
-        path = self._path(folder, name)
+        path = self.path(folder, name)
         path.write_bytes(b"" if what == "empty" else PDF_BYTES)
-        self._touch(path)
+        self.touch(path)
         self.files.append({"path": f"{self.world.period}/{folder}/{name}", "source_kind": kind,
                            "source_id": source_id, "format": name.rsplit(".", 1)[1],
                            "quarantine": "empty" if what == "empty" else "not_spreadsheet", "rows": []})
@@ -207,7 +209,7 @@ class Month:
                                 lay.choice(SIGNERS),
                                 (f"NIP. 19{lay.randint(60, 89)}0{lay.randint(1, 9)}1{lay.randint(10, 28)} "
                                  f"199{lay.randint(0, 9)}03 1 00{lay.randint(1, 9)}")]
-        path = self._path(folder, name)
+        path = self.path(folder, name)
         sheets = [sheet]
         if ext == "xlsx" and lay.random() < 0.1:
             sheets.insert(0, Sheet(name="Petunjuk", headers=["Petunjuk pengisian"],
@@ -219,7 +221,7 @@ class Month:
             numbers = write_xls(path, sheets)[-1]
         else:
             numbers = write_csv(path, sheet, encoding=encoding, delimiter=delimiter)
-        self._touch(path, later_days)
+        self.touch(path, later_days)
         entry = {"path": f"{self.world.period}/{folder}/{name}", "source_kind": kind if kind != "company" else
                  "company", "source_id": source_id, "format": ext, "quarantine": None,
                  "sheet": sheet.name if spreadsheet else None,
@@ -356,8 +358,8 @@ def _registry(m: Month, world: World, seed: int) -> None:
         [i + 1, c.nib, c.name, c.kbli, KECAMATAN[c.kecamatan], "Ya" if c.must_report else "Tidak"]
         for i, c in enumerate(listed)]
     sheet = Sheet(name="Registri", headers=headers, rows=rows, titles=["DAFTAR PERUSAHAAN PENGGUNA TKA"])
-    numbers = write_xlsx(m._path("registri", name), [sheet])[0]
-    m._touch(m.out / world.period / "registri" / name)
+    numbers = write_xlsx(m.path("registri", name), [sheet])[0]
+    m.touch(m.out / world.period / "registri" / name)
     del rng
     m.files.append({"path": f"{world.period}/registri/{name}", "source_kind": "registry", "source_id": "registry",
                     "format": "xlsx", "quarantine": None, "sheet": "Registri",

@@ -59,7 +59,7 @@ def generate_drive(period: str, scale: str, seed: int, out: Path, truth_path: Pa
     drop_unmatchable(files)
     not_obliged = plant_not_obliged(files, population, factor)
     findings = expected_findings(files, population, p0)
-    broken = _broken_files(rng, population, p0, seed, 5 if scale == "kukar" else 6)
+    broken = _broken_files(rng, population, p0, 5 if scale == "kukar" else 6)
     planned = {f.path for f in files}
     for spec, _ in broken:  # never overwrite a planned file (e.g. when that office also sent a real report)
         if spec.path in planned:
@@ -117,8 +117,8 @@ def _truth_row(sheet: str, number: int, row: Any) -> dict[str, Any]:
     return item
 
 
-def _broken_files(rng: random.Random, population: Population, p0: dt.date, seed: int,
-                  count: int) -> list[tuple[FileSpec, bytes]]:
+def _broken_files(rng: random.Random, population: Population, p0: dt.date, count: int
+                  ) -> list[tuple[FileSpec, bytes]]:
     """Files that must be quarantined: corrupt, encrypted, not a spreadsheet, no header (companies), empty."""
     quiet = [c for c in population.companies if c.must_report and not c.sends_report]
     chosen = rng.sample(quiet, min(len(quiet), count - 1))
@@ -130,7 +130,7 @@ def _broken_files(rng: random.Random, population: Population, p0: dt.date, seed:
         spec = FileSpec(f"perusahaan/{company.nib} {company.name}{suffix}.xlsx", "company",
                         f"company:{company.nib}", "xlsx", quarantine=reason, company_nib=company.nib,
                         received=report_day(p0, rng.randint(2, 9), 15))
-        out.append((spec, _broken_bytes(reason, company, p0, seed)))
+        out.append((spec, _broken_bytes(reason, company, p0)))
     empty = FileSpec(f"kecamatan/Laporan TKA Kec. Kenohan {pools.MONTHS_ID[p0.month - 1]} {p0.year}.xlsx",
                      "kecamatan", "kecamatan:64.02.09", "xlsx", quarantine="empty", received=report_day(p0, 6))
     out.append((empty, b""))
@@ -149,7 +149,7 @@ def _letter(company: Company, p0: dt.date) -> list[str]:
             "Hormat kami, Manajer HRD"]
 
 
-def _broken_bytes(reason: str, company: Company, p0: dt.date, seed: int) -> bytes:
+def _broken_bytes(reason: str, company: Company, p0: dt.date) -> bytes:
     letter = _letter(company, p0)
     sheet = SheetPlan("Sheet1")
     for line in letter:
@@ -160,7 +160,7 @@ def _broken_bytes(reason: str, company: Company, p0: dt.date, seed: int) -> byte
     if reason == "corrupt":
         return truncated(book)
     if reason == "encrypted":
-        return encrypted(book, ENCRYPTION_PASSWORD, seed)
+        return encrypted(book, ENCRYPTION_PASSWORD)
     return fake_pdf(letter)
 
 

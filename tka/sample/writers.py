@@ -1,8 +1,9 @@
-"""Turn planned sheets into file bytes (xlsx, xls, ods, csv) and make the broken files, all byte-reproducible.
+"""Turn planned sheets into file bytes (xlsx, xls, ods, csv) and make the broken files, all byte-reproducible
+but the encrypted ones.
 
 xlsx: xlsxwriter (fixed docProps dates; it stamps zip entries 1980-01-01). xls: xlwt. ods: odfpy, whose zip
-entries carry the wall clock, so the archive is rewritten with fixed timestamps. Encryption: msoffcrypto-tool,
-with its salt/key source seeded for the duration of the call.
+entries carry the wall clock, so the archive is rewritten with fixed timestamps. Encryption: msoffcrypto-tool;
+an encrypted file has fresh random bytes each time, its plaintext is reproducible.
 """
 
 from __future__ import annotations
@@ -10,18 +11,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import random
+import re
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import msoffcrypto.method.container.ecma376_encrypted as container
-import msoffcrypto.method.ecma376_agile as agile
 import xlsxwriter
 import xlwt
 from msoffcrypto.format.ooxml import OOXMLFile
-from odf.element import Element
 from odf.opendocument import OpenDocumentSpreadsheet
 from odf.table import CoveredTableCell, Table, TableCell, TableRow
 from odf.text import P
@@ -138,17 +135,6 @@ def xls_bytes(book: BookPlan) -> bytes:
 # --- ods -----------------------------------------------------------------------------------------------------
 def ods_bytes(book: BookPlan) -> bytes:
     """The workbook as OpenDocument spreadsheet bytes, zip entries stamped 1980-01-01."""
-    # odfpy keeps the namespaces it has seen in a class attribute, so the root element's declarations would
-    # depend on what the process wrote before; a fresh table per document keeps the bytes reproducible.
-    saved = Element.namespaces
-    Element.namespaces = {}
-    try:
-        return _ods_document(book)
-    finally:
-        Element.namespaces = saved
-
-
-def _ods_document(book: BookPlan) -> bytes:
     doc = OpenDocumentSpreadsheet()
     for plan in book.sheets:
         table = Table(name=plan.name)
@@ -169,7 +155,29 @@ def _ods_document(book: BookPlan) -> bytes:
         doc.spreadsheet.addElement(table)
     buffer = io.BytesIO()
     doc.write(buffer)
-    return normalize_zip(buffer.getvalue())
+    return normalize_zip(buffer.getvalue(), _declared_namespaces_used)
+
+
+_ROOT_TAG_RE = re.compile(rb"<(?![?!])[^>]*>")
+_DECLARATION_RE = re.compile(rb'\sxmlns:([\w.-]+)="([^"]*)"')
+_PREFIX_RE = re.compile(rb"[<\s/]([A-Za-z][\w.-]*):[A-Za-z]")
+
+
+def _declared_namespaces_used(name: str, data: bytes) -> bytes:
+    """An XML part whose root declares only the namespace prefixes the part uses, in sorted order.
+
+    odfpy declares on each root every namespace the process has met (in any document it made or read), in the
+    order it met them; declaring the used ones only makes the part depend on its own content.
+    """
+    root = _ROOT_TAG_RE.search(data) if name.endswith(".xml") else None
+    declared = dict(_DECLARATION_RE.findall(root.group())) if root else {}
+    if not declared:
+        return data
+    used = set(_PREFIX_RE.findall(data)) & set(declared)
+    tag = _DECLARATION_RE.sub(b"", root.group())
+    end = -2 if tag.endswith(b"/>") else -1
+    declarations = b"".join(b' xmlns:%s="%s"' % (prefix, declared[prefix]) for prefix in sorted(used))
+    return data[:root.start()] + tag[:end] + declarations + tag[end:] + data[root.end():]
 
 
 def _ods_cell(value: object, span: dict[str, int]) -> TableCell:
@@ -191,8 +199,9 @@ def _ods_cell(value: object, span: dict[str, int]) -> TableCell:
     return cell
 
 
-def normalize_zip(data: bytes) -> bytes:
-    """Rewrite a zip archive with every entry stamped 1980-01-01 (entry order and compression kept)."""
+def normalize_zip(data: bytes, rewrite: Callable[[str, bytes], bytes] | None = None) -> bytes:
+    """Rewrite a zip archive with every entry stamped 1980-01-01 (entry order and compression kept), each entry's
+    bytes through ``rewrite(name, data)`` if given."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
@@ -200,7 +209,8 @@ def normalize_zip(data: bytes) -> bytes:
             fixed = zipfile.ZipInfo(info.filename, ZIP_EPOCH)
             fixed.compress_type = info.compress_type
             fixed.external_attr = info.external_attr
-            target.writestr(fixed, source.read(info.filename))
+            content = source.read(info.filename)
+            target.writestr(fixed, rewrite(info.filename, content) if rewrite else content)
     return out.getvalue()
 
 
@@ -220,34 +230,14 @@ def truncated(data: bytes) -> bytes:
     return data[: len(data) * 3 // 5]
 
 
-class _FixedClock(dt.datetime):
-    """``datetime`` whose ``now()`` is :data:`FIXED_TIME` (msoffcrypto stamps the OLE directory with it)."""
+def encrypted(data: bytes, password: str) -> bytes:
+    """``data`` (xlsx) encrypted with ``password`` (ECMA-376 agile encryption, as Excel does).
 
-    @classmethod
-    def now(cls, tz: dt.tzinfo | None = None) -> _FixedClock:  # type: ignore[override]
-        return cls.combine(FIXED_TIME.date(), FIXED_TIME.time(), tz)
-
-
-@contextmanager
-def _reproducible_encryption(seed: int) -> Iterator[None]:
-    # msoffcrypto draws its salt and key from secrets.token_bytes and stamps the container with the wall
-    # clock; seeding and fixing both keeps the file reproducible. A sample file needs no secrecy.
-    rng = random.Random(seed)
-    original_random, original_clock = agile._random_buffer, container.datetime
-    agile._random_buffer = lambda size: rng.randbytes(size)  # type: ignore[assignment]
-    container.datetime = _FixedClock  # type: ignore[misc]
-    try:
-        yield
-    finally:
-        agile._random_buffer = original_random  # type: ignore[assignment]
-        container.datetime = original_clock  # type: ignore[misc]
-
-
-def encrypted(data: bytes, password: str, seed: int) -> bytes:
-    """``data`` (xlsx) encrypted with ``password`` (ECMA-376 agile encryption, as Excel does)."""
+    Not byte-reproducible: msoffcrypto draws a fresh salt and key and stamps the container with the time. What
+    is reproducible is what it decrypts to, ``data``.
+    """
     out = io.BytesIO()
-    with _reproducible_encryption(seed):
-        OOXMLFile(io.BytesIO(data)).encrypt(password, out)
+    OOXMLFile(io.BytesIO(data)).encrypt(password, out)
     return out.getvalue()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -22,7 +23,6 @@ from typing import Any
 import pandas as pd
 
 from tka.contract import LAYOUT_RULES, OFFICE_INTERNAL_RULES, RECORD_KEY
-from tka.memory import shared_with_forks
 from tka.validate.workbook import (
     WRITER_VERSION,
     FileMeta,
@@ -37,6 +37,8 @@ FEEDBACK_SUFFIX = "__umpan_balik.xlsx"
 KEY_ISSUE_COLUMNS: tuple[str, ...] = (RECORD_KEY, "rule", "severity", "message_id", "column", "header", "raw_value",
                                       "status", "decided_by", "decision_note")
 MIN_PARALLEL = 8  # fewer workbooks than this are written in-process: starting workers would cost more
+# Writers are fresh interpreters: forking the run's process (Prefect's threads, the month in memory) is unsafe.
+WRITER_START_METHOD = "spawn"
 
 
 @dataclass(frozen=True)
@@ -176,7 +178,8 @@ def write_feedback_workbooks(fs: Any, root: str, period: str, files: Sequence[Fe
     parallel = _is_local(fs) and workers > 1 and len(files) >= MIN_PARALLEL
     try:
         # Biggest first, so the workers end together; keys are checked while the workers already write.
-        with shared_with_forks(), ProcessPoolExecutor(max_workers=workers) if parallel else nullcontext() as pool:
+        context = multiprocessing.get_context(WRITER_START_METHOD)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) if parallel else nullcontext() as pool:
             futures: dict[Future[int], tuple[str, FeedbackFile, str]] = {}
             try:
                 for file in sorted(files, key=lambda f: (-len(f.rows), f.meta.file_path)):

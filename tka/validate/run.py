@@ -11,8 +11,11 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
-from great_expectations.validator.v1_validator import Validator
+from great_expectations.core.expectation_suite import ExpectationSuite
+from great_expectations.core.expectation_validation_result import (
+    ExpectationSuiteValidationResult,
+    ExpectationValidationResult,
+)
 
 from tka.contract import (
     FILE_PATH,
@@ -27,13 +30,16 @@ from tka.contract import (
 from tka.validate.config import ValidationConfig
 from tka.validate.derive import add_helper_columns
 from tka.validate.gxcontext import GX_LOCK, dataframe_batch_definition
-from tka.validate.suites import Suites, suite_columns
+from tka.validate.suites import Suites, expectation_columns
 
 ISSUE_COLUMNS: tuple[str, ...] = (
     "issue_id", "record_key", "file_path", "file_sha256", "sheet", "row_number", "column", "header",
     "raw_value", "rule", "severity", "message_id",
 )
 log = logging.getLogger(__name__)
+# From this many rows the suite runs in parts on narrow frames (``suite_parts``); below, copies of the batch are
+# cheaper than GX's set-up of each part.
+SPLIT_MIN_ROWS = 20_000
 
 # Where the text the agency typed is kept when normalisation changed or rejected it.
 RAW_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -67,30 +73,63 @@ def run_suite(rows: pd.DataFrame, kind: Literal["worker", "registry"], period: s
     # unexpected row as its position (list(domain.index)), which issues_from_result looks up in `frame`. A named
     # (multi-)index of the ids made every row-condition filter (DataFrame.query builds a resolver per index level,
     # then takes every level) and the batch fingerprint several times dearer.
-    # Only the columns the suite reads: GX fingerprints the whole batch (and pickles it if a cell, like `raw`,
-    # holds a dict) and copies all of it for each row-condition filter, so every extra column costs time.
+    # Only the columns an expectation reads: GX fingerprints the whole batch (and pickles it if a cell, like
+    # `raw`, holds a dict) and copies all of it for each filter, so every extra column costs time.
     suite = suites.for_kind(kind)
-    columns = suite_columns(suite)
-    batch_frame = frame[[c for c in frame.columns if c in columns]]
     result_format = {
         "result_format": "COMPLETE",
         "exclude_unexpected_values": True,  # positions only; values are taken from `frame`
         "return_unexpected_index_query": False,
         "partial_unexpected_count": 0,
     }
+    results: list[ExpectationValidationResult] = []
+    meta: dict[str, Any] = {}
     with GX_LOCK, warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        # What Batch.validate() does, minus the get_batch() before it: each batch load fingerprints (hashes)
-        # the whole frame, and Batch.validate() loads the batch again for its validator.
-        validator = Validator(batch_definition=dataframe_batch_definition(), result_format=result_format,
-                              batch_parameters={"dataframe": batch_frame})
-        result = validator.validate_expectation_suite(suite, expectation_parameters=config.expectation_parameters())
+        for columns, part in suite_parts(suite, split=len(frame) >= SPLIT_MIN_ROWS):
+            batch = dataframe_batch_definition().get_batch(
+                batch_parameters={"dataframe": frame[[c for c in frame.columns if c in columns]]})
+            found = batch.validate(part, result_format=result_format,
+                                   expectation_parameters=config.expectation_parameters())
+            results += found.results
+            meta = meta or dict(found.meta)  # GX version and batch, for Data Docs
+    result = suite_result(suite, results, meta)
     for res in result.results:
         message = _raised(res.exception_info)
         if message is not None:  # a broken expectation must not pass as "no issues"
             failing = res.expectation_config.type if res.expectation_config is not None else "?"
             raise RuntimeError(f"GX expectation {failing} raised: {message}")
     return frame, result
+
+
+def suite_parts(suite: ExpectationSuite, *, split: bool = True) -> list[tuple[frozenset[str], ExpectationSuite]]:
+    """``suite`` in parts, each with the columns it reads: (columns, sub-suite); every expectation in one part.
+
+    With ``split``, an expectation with a row condition or on a column pair gets a part of its own columns: GX
+    filters (copies) the whole batch for each of its metrics. The single-column rest share one part (a part costs
+    GX about as much set-up as a few copies of their narrow frame); without ``split`` that is the whole suite.
+    """
+    groups: dict[frozenset[str] | None, list[Any]] = {}
+    for expectation in suite.expectations:
+        kwargs = expectation.configuration.kwargs
+        own = split and (bool(kwargs.get("row_condition")) or "column_A" in kwargs)
+        groups.setdefault(frozenset(expectation_columns(expectation)) if own else None, []).append(expectation)
+    shared = frozenset().union(*(expectation_columns(e) for e in groups.get(None, [])))
+    # configurations, not the expectations: GX binds an expectation to one suite
+    return [(shared if columns is None else columns,
+             ExpectationSuite(name=suite.name, meta=dict(suite.meta), expectations=[e.configuration for e in part]))
+            for columns, part in groups.items()]
+
+
+def suite_result(suite: ExpectationSuite, results: list[ExpectationValidationResult],
+                 meta: Mapping[str, Any] | None = None) -> ExpectationSuiteValidationResult:
+    """One result of ``suite`` from its expectations' ``results``, as GX sums them up."""
+    successful = sum(1 for r in results if r.success)
+    return ExpectationSuiteValidationResult(
+        success=successful == len(results), results=results, suite_name=suite.name, meta=dict(meta or {}),
+        statistics={"evaluated_expectations": len(results), "successful_expectations": successful,
+                    "unsuccessful_expectations": len(results) - successful,
+                    "success_percent": 100 * successful / len(results) if results else None})
 
 
 def _raised(info: Any) -> str | None:

@@ -103,17 +103,19 @@ def _load_suite(path: Path) -> ExpectationSuite:
     return ExpectationSuite(name=doc["name"], expectations=expectations, meta=doc.get("meta") or {})
 
 
+def expectation_columns(expectation: Any) -> set[str]:
+    """Every column ``expectation`` reads, its row condition's included."""
+    kwargs = expectation.configuration.kwargs
+    columns = {kwargs[k] for k in ("column", "column_A", "column_B") if isinstance(kwargs.get(k), str)}
+    columns |= set(kwargs.get("column_list") or [])
+    if kwargs.get("row_condition"):
+        columns |= condition_columns(kwargs["row_condition"])
+    return columns
+
+
 def suite_columns(suite: ExpectationSuite) -> set[str]:
     """Every column an expectation of ``suite`` reads, row conditions included."""
-    columns: set[str] = set()
-    for expectation in suite.expectations:
-        kwargs = expectation.configuration.kwargs
-        columns |= {kwargs[k] for k in ("column", "column_A", "column_B") if isinstance(kwargs.get(k), str)}
-        columns |= set(kwargs.get("column_list") or [])
-        if kwargs.get("row_condition"):
-            condition = kwargs["row_condition"]
-            columns |= condition_columns(condition)
-    return columns
+    return set().union(*(expectation_columns(e) for e in suite.expectations))
 
 
 def load_suites(expectations_dir: Path) -> Suites:

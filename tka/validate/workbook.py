@@ -1,9 +1,8 @@
 """Review workbooks: the per-file feedback workbook for the sending agency and the steward's month export.
 
-Written with xlsxwriter in constant_memory mode (rows streamed out in order, no cell objects kept), so a national
-month of feedback workbooks takes seconds. The zip parts are deflated at ``ZIP_LEVEL`` (1): about half the time of
-zlib's default level. Text is always a string cell (``write_string``, or the Data sheet's
-plain-cell runs, see ``DataSheet``): a value the agency typed never becomes a formula, a link or a number.
+Written with xlsxwriter's public API in constant_memory mode (rows streamed out in order, no cell objects kept).
+Text is always a string cell (``write_string``): a value the agency typed never becomes a formula, a link or a
+number.
 """
 
 from __future__ import annotations
@@ -15,29 +14,27 @@ import json
 import math
 import os
 import re
-import threading
-import zipfile
+import shutil
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from contextlib import suppress
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import lru_cache
 from itertools import chain
 from pathlib import PurePosixPath
 from typing import IO, Any, Self
 
 import pandas as pd
 import xlsxwriter
-import xlsxwriter.workbook
 from xlsxwriter.format import Format
-from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from tka.contract import QUARANTINE_REASONS, RAW, RECORD_KEY, ROW_NUMBER, RULES, SHEET
 from tka.privacy import mask_issue_value
 
 # Bump when the content or layout of a feedback workbook changes: the review manifest then rewrites them all.
-WRITER_VERSION = "xlsxwriter-2"  # 2: A4 print setup, duplicate and date hints
+# 2: A4 print setup, duplicate and date hints; 3: the Data sheet holds the rows with issues only
+WRITER_VERSION = "xlsxwriter-3"
 ERROR_RGB = "FFFFC7CE"    # light red: the row is rejected until corrected
 WARNING_RGB = "FFFFEB9C"  # light yellow: loaded, please check
 # A spreadsheet treats text starting with these as a formula (CSV/formula injection, OWASP). Every text cell is
@@ -60,9 +57,6 @@ WORKBOOK_OPTIONS: dict[str, Any] = {
     "nan_inf_to_errors": True,
     "remove_timezone": True,
 }
-# Deflate level of the xlsx parts: 1 takes about half the time of zlib's default (6) for files ~20 % bigger; the
-# parts (the cells) are the same. None: xlsxwriter's own (zlib's default).
-ZIP_LEVEL: int | None = 1
 BOLD: dict[str, Any] = {"bold": True}  # header cells
 WRAP: dict[str, Any] = {"text_wrap": True, "valign": "top"}  # the Masalah column
 DATE_FORMATS: dict[type, str] = {dt.datetime: "yyyy-mm-dd h:mm:ss", dt.date: "yyyy-mm-dd", dt.time: "h:mm:ss"}
@@ -124,36 +118,14 @@ def _cell_value(value: Any) -> Any:
     return clean_text(str(value)) or None
 
 
-_ZIP_SWAP = threading.Lock()
-
-
-class _Workbook(xlsxwriter.Workbook):
-    """An xlsxwriter workbook whose xlsx (zip) parts are deflated at ``ZIP_LEVEL``.
-
-    xlsxwriter makes the zip file with ``zipfile.ZipFile`` and zlib's default level, with no option for it; the
-    class it calls is swapped for one with the level while the file is made (under a lock, so two workbooks
-    closed at once in threads never leave the swap in place).
-    """
-
-    def _store_workbook(self) -> None:
-        module = xlsxwriter.workbook
-        with _ZIP_SWAP:
-            if ZIP_LEVEL is None or getattr(module, "ZipFile", None) is not zipfile.ZipFile:
-                super()._store_workbook()  # not the zipfile this was made for: xlsxwriter's own level
-                return
-            module.ZipFile = partial(zipfile.ZipFile, compresslevel=ZIP_LEVEL)  # type: ignore[attr-defined]
-            try:
-                super()._store_workbook()
-            finally:
-                module.ZipFile = zipfile.ZipFile  # type: ignore[attr-defined]
-
-
 class _Book:
     """An xlsxwriter workbook with the few formats the review workbooks use, made once each."""
 
     def __init__(self, target: IO[bytes], tmpdir: str | None = None) -> None:
-        # tmpdir: a private (0700) run folder, so rows with passports never sit in a shared temp folder after a kill
-        self.wb = _Workbook(target, {**WORKBOOK_OPTIONS, "tmpdir": tmpdir} if tmpdir else WORKBOOK_OPTIONS)
+        # tmpdir: a private (0700) run folder, so rows with passports never sit in a shared temp folder after a kill.
+        # Each workbook streams into a folder of its own there, removed with whatever xlsxwriter left in it.
+        self.scratch = tempfile.mkdtemp(prefix="xlsx-", dir=tmpdir or WORKBOOK_OPTIONS["tmpdir"])
+        self.wb = xlsxwriter.Workbook(target, {**WORKBOOK_OPTIONS, "tmpdir": self.scratch})
         self._formats: dict[tuple[tuple[str, Any], ...], Format] = {}
 
     def fmt(self, **props: Any) -> Format | None:
@@ -207,13 +179,7 @@ class _Book:
             if exc_type is None:
                 self.wb.close()
         finally:
-            for ws in self.wb.worksheets():
-                handle, name = getattr(ws, "row_data_fh", None), getattr(ws, "row_data_filename", None)
-                if handle is not None and not handle.closed:
-                    handle.close()
-                if name:
-                    with suppress(FileNotFoundError):
-                        os.unlink(name)
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def header_width(name: Any) -> int:
@@ -259,7 +225,8 @@ def _instructions(book: _Book, meta: FileMeta, n_rows: int, issues: Sequence[Map
                   f"Baris dimuat dengan peringatan: {warned}", ""]
     lines += [
         "CARA MEMPERBAIKI",
-        "1. Buka lembar 'Data'. Sel MERAH berisi kesalahan: baris itu belum dimuat sampai diperbaiki.",
+        ("1. Buka lembar 'Data': isinya hanya baris yang bermasalah. Sel MERAH berisi kesalahan: baris itu belum "
+         "dimuat sampai diperbaiki."),
         "2. Sel KUNING berisi peringatan: baris sudah dimuat, tetapi mohon diperiksa kebenarannya.",
         "3. Arahkan kursor ke sel berwarna untuk membaca catatan; kolom 'Masalah' merangkum semua catatan baris.",
         "4. Kolom 'Lembar' dan 'Baris Excel' menunjukkan letak baris pada berkas asli Anda.",
@@ -366,83 +333,6 @@ def write_feedback_workbook(rows_of_one_file: pd.DataFrame, issues_of_that_file:
     return buffer.getvalue()
 
 
-class _Run:
-    """Several cells of one row as finished sheet XML (see ``DataSheet``)."""
-
-    __slots__ = ("xml",)
-
-    def __init__(self, xml: str) -> None:
-        self.xml = xml
-
-
-class DataSheet(Worksheet):
-    """A worksheet that also takes a run of plain cells of one row as one piece of XML.
-
-    xlsxwriter spends about 5 microseconds on each cell; the Data sheet of a national month has millions of
-    plain text cells, so ``write_run`` writes those without the per-cell bookkeeping (``row_pieces``: text that
-    needs no escaping beyond ``& < >``, and whole numbers), in a row written in order in constant_memory mode.
-    Everything else (highlighted cells, other values, formats) goes through xlsxwriter.
-    """
-
-    def write_run(self, row: int, first_col: int, last_col: int, xml: str) -> None:
-        """Put the cells ``first_col``..``last_col`` of ``row`` (0-based), given as ``<c>`` XML, in the sheet."""
-        if self._check_dimensions(row, first_col) or self._check_dimensions(row, last_col):
-            raise ValueError(f"cell run {row}:{first_col}-{last_col} is outside the worksheet")
-        if row > self.previous_row:  # the previous row is complete: stream it out, as write_string does
-            self._write_single_row(row)
-        self.table[row][first_col] = _Run(xml)
-
-    def _write_cell(self, row: int, col: int, cell: Any) -> None:
-        if cell.__class__ is _Run:
-            self.fh.write(cell.xml)
-        else:
-            super()._write_cell(row, col, cell)
-
-
-# The xlsxwriter internals DataSheet uses; without them every cell goes through the public API.
-RUNS_SUPPORTED = all(hasattr(Worksheet, name) for name in ("_check_dimensions", "_write_single_row", "_write_cell"))
-_MAX_PLAIN_LENGTH = 16383  # longer text may pass Excel's 32767 UTF-16 units: xlsxwriter truncates it
-_NO_MARKS: dict[int, list[Mapping[str, Any]]] = {}
-
-
-def row_pieces(cells: Sequence[Any], letters: Sequence[str], label: str,
-               marked: Mapping[int, Any] = _NO_MARKS) -> list[tuple[int, int, str | None]]:
-    """A row's cells in column order as pieces: ``(first, last, xml)`` for a run of plain cells, as the ``<c>``
-    XML xlsxwriter's constant_memory mode writes for them, and ``(col, col, None)`` for a cell xlsxwriter must
-    write (a marked cell, or a value that is not plain). Plain: text that needs no escaping beyond ``& < >``
-    (no control characters, edge spaces or ``_xHHHH_``) and whole numbers. Empty cells are left out."""
-    pieces: list[tuple[int, int, str | None]] = []
-    run: list[str] = []
-    first = last = 0
-    for j, value in enumerate(cells):
-        xml = None
-        if j in marked:
-            pass
-        elif value is None:
-            continue
-        elif value.__class__ is str:
-            if value and value.isprintable() and value[0] != " " and value[-1] != " " and "_x" not in value \
-                    and len(value) <= _MAX_PLAIN_LENGTH:
-                if "&" in value or "<" in value or ">" in value:
-                    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                xml = f'<c r="{letters[j]}{label}" t="inlineStr"><is><t>{value}</t></is></c>'
-        elif value.__class__ is int and -10**15 < value < 10**15:
-            xml = f'<c r="{letters[j]}{label}"><v>{value}</v></c>'
-        if xml is None:
-            if run:
-                pieces.append((first, last, "".join(run)))
-                run = []
-            pieces.append((j, j, None))
-        else:
-            if not run:
-                first = j
-            run.append(xml)
-            last = j
-    if run:
-        pieces.append((first, last, "".join(run)))
-    return pieces
-
-
 def _mark(issues: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Format properties of a cell with ``issues``: light red with any error, light yellow with warnings only."""
     if not issues:
@@ -461,63 +351,58 @@ def write_feedback_to(target: IO[bytes], rows_of_one_file: pd.DataFrame, issues_
 def _feedback_sheets(book: _Book, rows_of_one_file: pd.DataFrame, issues: list[dict[str, Any]],
                      file_meta: FileMeta) -> None:
     _instructions(book, file_meta, len(rows_of_one_file), issues)
-    runs = RUNS_SUPPORTED and book.wb.constant_memory
-    ws = book.wb.add_worksheet("Data", worksheet_class=DataSheet if runs else None)
+    ws = book.wb.add_worksheet("Data")
 
     rows = rows_of_one_file.sort_values([SHEET, ROW_NUMBER], kind="stable")
-    raws = [_raw_dict(r) for r in rows[RAW]] if RAW in rows.columns else [{} for _ in range(len(rows))]
-    headers: list[str] = list(dict.fromkeys(chain.from_iterable(raws)))
-    by_raw = bool(headers)
-    if by_raw:
-        values_of = [[raw.get(h) for h in headers] for raw in raws]
-    else:  # no raw cells kept: show the canonical fields that have any value
-        headers = [c for c in rows.columns if c not in _PROVENANCE and rows[c].notna().any()]
-        values_of = rows[headers].astype(object).to_numpy().tolist() if headers else [[] for _ in raws]
-    columns = [SHEET_COLUMN, ROW_COLUMN, *headers, PROBLEM_COLUMN]
-    position = {h: j for j, h in enumerate(columns)}  # 0-based; a repeated header name: the last one
-    row_column, problem = position[ROW_COLUMN], len(columns) - 1
-    row_issues: dict[Any, list[dict[str, Any]]] = {}
-    for issue in issues:
-        if not _missing(issue.get(RECORD_KEY)):
-            row_issues.setdefault(issue[RECORD_KEY], []).append(issue)
     originals = _duplicate_originals(rows, issues)
     if originals:
         issues = [{**i, "duplicate_of": originals.get(i.get(RECORD_KEY))} if i["rule"] == "duplicate_row" else i
                   for i in issues]
-        row_issues = {}
-        for issue in issues:
-            if not _missing(issue.get(RECORD_KEY)):
-                row_issues.setdefault(issue[RECORD_KEY], []).append(issue)
+    row_issues: dict[Any, list[dict[str, Any]]] = {}
+    for issue in issues:
+        if not _missing(issue.get(RECORD_KEY)):
+            row_issues.setdefault(issue[RECORD_KEY], []).append(issue)
+    raws = [_raw_dict(r) for r in rows[RAW]] if RAW in rows.columns else [{} for _ in range(len(rows))]
+    headers: list[str] = list(dict.fromkeys(chain.from_iterable(raws)))  # the file's columns, from every row
+    by_raw = bool(headers)
+    if not by_raw:  # no raw cells kept: show the canonical fields that have any value
+        headers = [c for c in rows.columns if c not in _PROVENANCE and rows[c].notna().any()]
+    # Only the rows with issues (the agency finds them in its own file by Lembar and Baris Excel): the rest of a
+    # big file would be most of the cells, and of the time, of its workbook.
+    shown = [i for i, key in enumerate(rows[RECORD_KEY].tolist()) if key in row_issues]
+    rows = rows.iloc[shown]
+    if by_raw:
+        values_of = [[raws[i].get(h) for h in headers] for i in shown]
+    else:
+        values_of = rows[headers].astype(object).to_numpy().tolist() if headers else [[] for _ in shown]
+    columns = [SHEET_COLUMN, ROW_COLUMN, *headers, PROBLEM_COLUMN]
+    position = {h: j for j, h in enumerate(columns)}  # 0-based; a repeated header name: the last one
+    row_column, problem = position[ROW_COLUMN], len(columns) - 1
 
     # Column widths and the Masalah column's format first: a streamed row takes the column format when written.
     for j, name in enumerate(columns):
         ws.set_column(j, j, 60 if j == problem else header_width(name), book.fmt(**WRAP) if j == problem else None)
     for j, name in enumerate(columns):
         book.put(ws, 0, j, name, BOLD)
-    letters = [xl_col_to_name(j) for j in range(len(columns))]
-    put = book.put
+    put, write_string = book.put, ws.write_string
     for i, (sheet, number, key, values) in enumerate(
             zip(rows[SHEET].tolist(), rows[ROW_NUMBER].tolist(), rows[RECORD_KEY].tolist(), values_of, strict=True),
             start=1):
         found = row_issues.get(key, ())
-        by_cell: dict[int, list[Mapping[str, Any]]] = {} if found else _NO_MARKS
+        by_cell: dict[int, list[Mapping[str, Any]]] = {}
         for issue in found:
             # The cell under the issue's header; a row-level issue (or unknown header) marks the row number.
             j = position.get(issue.get("header") or "")
             if j is None and not by_raw:
                 j = position.get(issue["column"])
             by_cell.setdefault(row_column if j is None else j, []).append(issue)
-        cells = [sheet, number, *values]
-        if runs:
-            for first, last, xml in row_pieces(cells, letters, str(i + 1), by_cell):
-                if xml is None:
-                    marked = by_cell.get(first)
-                    put(ws, i, first, cells[first], _mark(marked) if marked else None)
-                else:
-                    ws.write_run(i, first, last, xml)
-        else:
-            for j, value in enumerate(cells):
-                marked = by_cell.get(j)
+        for j, value in enumerate((sheet, number, *values)):
+            marked = by_cell.get(j)
+            if marked is None and value.__class__ is str:  # most cells: plain text, written as put() would
+                text = value if value.isprintable() else clean_text(value)
+                if text:
+                    write_string(i, j, text)
+            elif marked is not None or value is not None:
                 put(ws, i, j, value, _mark(marked) if marked else None)
         if found:  # (a raw header named "Masalah" puts its marks on this cell)
             marked = by_cell.get(problem)

@@ -78,18 +78,27 @@ class BoundRows(list):  # type: ignore[type-arg]
         self.dialect = dialect
 
 
+def bind_processor(column_type: Any, dialect: Dialect) -> Any | None:
+    """SQLAlchemy's bind processor of ``column_type`` on ``dialect`` (None: values go to the driver as they are)."""
+    return column_type.dialect_impl(dialect).bind_processor(dialect)
+
+
+# Dates whose ISO text shows every field of a storage format: a processor that gives these gives isoformat().
+_PROBE_DATES = (dt.date(2001, 2, 3), dt.date(999, 12, 31), dt.date(1, 1, 1))
+
+
 def _sqlite_bound(values: list[Any], column_type: Any, dialect: Dialect) -> list[Any]:
     """``values`` as SQLAlchemy's SQLite bind processor of ``column_type`` would send them to the driver.
 
-    DATE (default storage format ``%(year)04d-%(month)02d-%(day)02d``) is ``date.isoformat()`` for a plain
+    A DATE whose processor writes ISO dates (the default storage format) takes ``date.isoformat()`` for a plain
     date, which is C code instead of a Python closure building a dict per value (about 2.5 s of a national
     load); anything else in a DATE column (datetime, Timestamp, bad types) still goes through the processor.
     """
-    process = column_type._cached_bind_processor(dialect)
+    process = bind_processor(column_type, dialect)
     if process is None:
         return values
-    impl = column_type.dialect_impl(dialect)
-    if isinstance(impl, sqlite.DATE) and impl._storage_format == sqlite.DATE._storage_format:
+    if isinstance(column_type.dialect_impl(dialect), sqlite.DATE) and all(
+            process(d) == d.isoformat() for d in _PROBE_DATES):
         date = dt.date
         return [v if v is None else v.isoformat() if type(v) is date else process(v) for v in values]
     return [process(v) for v in values]
@@ -207,7 +216,7 @@ def _sqlite_executemany(
     ``bound`` rows already went through the processors (``frame_tuples(dialect=)``) and go in as they are.
     """
     names = [c.name for c in table.columns]
-    processors = [c.type._cached_bind_processor(conn.dialect) for c in table.columns]
+    processors = [bind_processor(c.type, conn.dialect) for c in table.columns]
     quote = conn.dialect.identifier_preparer.quote
     sql = (
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
@@ -258,31 +267,6 @@ def upsert(
         if set_
         else stmt.on_conflict_do_nothing(index_elements=keys)
     )
-    if conn.dialect.name == "sqlite" and _sqlite_upsert(conn, stmt, rows):
-        return
     for start in range(0, len(rows), _CHUNK):
         conn.execute(stmt, rows[start : start + _CHUNK])
 
-
-def _sqlite_upsert(conn: Connection, stmt: Any, rows: Sequence[Mapping[str, Any]]) -> bool:
-    """Run the upsert as one compiled statement and a DB-API executemany (False: not possible, do nothing).
-
-    The statement, the parameter order and the bind processors are SQLAlchemy's own, compiled once for the
-    first row's columns; what ``conn.execute`` adds per row (about 1 s for a national month's 79k workers)
-    is skipped. Only when every bound parameter is one of those columns, else the caller runs it normally.
-    """
-    keys = list(rows[0])
-    if any(list(r) != keys for r in rows):
-        return False
-    compiled = stmt.compile(dialect=conn.dialect, column_keys=keys)
-    names = compiled.positiontup or []
-    if not names or not set(names) <= set(keys):
-        return False
-    getters = [(n, compiled.binds[n].type._cached_bind_processor(conn.dialect)) for n in names]
-    sql = compiled.string
-    for start in range(0, len(rows), _CHUNK):
-        batch = [
-            tuple(r[n] if p is None else p(r[n]) for n, p in getters) for r in rows[start : start + _CHUNK]
-        ]
-        conn.exec_driver_sql(sql, batch)
-    return True

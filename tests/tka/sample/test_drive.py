@@ -11,6 +11,7 @@ import zipfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import msoffcrypto
 import openpyxl
 import pandas as pd
 import pytest
@@ -18,8 +19,10 @@ import xlrd
 
 from tka.contract import LAYOUT_RULES, RULES, Severity
 from tka.sample import generate_drive
+from tka.sample.drive import ENCRYPTION_PASSWORD
 
 PERIOD = "2025-08"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def _generate(root: Path, seed: int) -> tuple[Path, dict, dict]:
@@ -32,8 +35,22 @@ def drive(tmp_path_factory) -> tuple[Path, dict, dict]:
     return _generate(tmp_path_factory.mktemp("kukar"), 5)
 
 
+def _plain(data: bytes) -> bytes:
+    """``data``, or what it decrypts to with the sample password (an encrypted file differs byte for byte on
+    every run: a fresh salt and key)."""
+    if not data.startswith(OLE_MAGIC):  # an encrypted xlsx is an OLE container
+        return data
+    office = msoffcrypto.OfficeFile(io.BytesIO(data))
+    if not office.is_encrypted():  # an xls
+        return data
+    office.load_key(password=ENCRYPTION_PASSWORD)
+    plain = io.BytesIO()
+    office.decrypt(plain)
+    return b"encrypted:" + plain.getvalue()
+
+
 def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {p.relative_to(root).as_posix(): _plain(p.read_bytes()) for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def _grids(path: Path) -> dict[str, list[list[object]]]:

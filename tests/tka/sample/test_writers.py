@@ -54,6 +54,9 @@ def test_xls_and_ods_hold_the_same_cells():
     assert sheet.cell_value(2, 0) == "E12345678"
     assert xlrd.xldate_as_datetime(sheet.cell_value(2, 1), book.datemode) == dt.datetime(2030, 1, 31)
     ods = ods_bytes(_book())
+    from odf.element import Element
+
+    Element(qname=("urn:x-tka-test:other", "thing"))  # odfpy now knows one more namespace, for the process
     assert ods == ods_bytes(_book())
     frame = pd.read_excel(io.BytesIO(ods), engine="odf", header=None)
     assert frame.iloc[3, 0] == "M123A4567" and frame.iloc[3, 1] == 45870
@@ -80,13 +83,12 @@ def test_broken_files():
     data = xlsx_bytes(_book())
     with pytest.raises(zipfile.BadZipFile):
         zipfile.ZipFile(io.BytesIO(truncated(data)))
-    locked = encrypted(data, "rahasia", 3)
-    assert locked == encrypted(data, "rahasia", 3) and locked != encrypted(data, "rahasia", 4)
-    office = msoffcrypto.OfficeFile(io.BytesIO(locked))
-    assert office.is_encrypted()
-    office.load_key(password="rahasia")
-    plain = io.BytesIO()
-    office.decrypt(plain)
-    assert plain.getvalue() == data
+    for locked in (encrypted(data, "rahasia"), encrypted(data, "rahasia")):  # fresh salt each time, same plaintext
+        office = msoffcrypto.OfficeFile(io.BytesIO(locked))
+        assert office.is_encrypted()
+        office.load_key(password="rahasia")
+        plain = io.BytesIO()
+        office.decrypt(plain)
+        assert plain.getvalue() == data
     pdf = fake_pdf(["Surat pengantar"])
     assert pdf.startswith(b"%PDF-1.4") and pdf.rstrip().endswith(b"%%EOF")

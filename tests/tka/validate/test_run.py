@@ -289,3 +289,23 @@ def test_layout_issues_name_the_sheet_header_and_field_and_have_no_row() -> None
     assert issues["record_key"].isna().all()
     assert issues.loc[0, "issue_id"] == issue_id(SHA_A, "Data", None, "passport_no", "header_guessed",
                                                  file_path="2025-08/perusahaan/x.xlsx")
+
+
+def test_the_suite_in_parts_gives_the_same_issues_and_statistics(suites, config, monkeypatch) -> None:
+    from tka.validate import run as run_module
+
+    rows = make_rows([
+        {}, {"name": None}, {"passport_no": "E1"}, {"nationality": "VNM", "passport_no": "C1234567"},
+        {"kitas_start": D(2026, 2, 1), "kitas_end": D(2026, 1, 1)}, {"birth_date": D(2015, 1, 1)},
+        {"company_nib": "12"}, {"kecamatan_code": None, "kecamatan_unknown": "Balikpapan"}, {},
+    ], source_kind="imigrasi")
+    whole: dict = {}
+    expected = validate_rows(rows, "worker", PERIOD, suites, config, collect=whole)
+    monkeypatch.setattr(run_module, "SPLIT_MIN_ROWS", 0)  # small frames run in parts too
+    parts: dict = {}
+    got = validate_rows(rows, "worker", PERIOD, suites, config, collect=parts)
+    assert len(expected) >= 7
+    pd.testing.assert_frame_equal(got, expected)
+    assert parts["worker"].statistics == whole["worker"].statistics
+    assert parts["worker"].statistics["evaluated_expectations"] == len(suites.worker.expectations)
+    assert parts["worker"].success is whole["worker"].success is False

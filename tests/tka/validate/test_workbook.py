@@ -37,6 +37,13 @@ def rows_and_issues(suites, config):
     return rows, validate_rows(rows, "worker", PERIOD, suites, config, headers=HEADERS)
 
 
+def flag_last_row(rows: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
+    """``issues`` plus a warning on the last row, which is clean, so the Data sheet shows it too."""
+    extra = {"record_key": rows["record_key"].iloc[-1], "rule": "required_field", "severity": "warning",
+             "column": "company_name", "header": "Perusahaan", "raw_value": None}
+    return pd.concat([issues, pd.DataFrame([extra])], ignore_index=True)
+
+
 def test_feedback_path() -> None:
     assert feedback_path("2025-08", "kecamatan", "2025-08/kecamatan/Laporan TKA Kec. Tabang.xlsx") == \
         "_review/2025-08/kecamatan/Laporan TKA Kec. Tabang__umpan_balik.xlsx"
@@ -62,13 +69,13 @@ def test_feedback_workbook_sheets_highlights_and_comments(suites, config) -> Non
     assert ws["D3"].fill.fgColor.rgb == WARNING_RGB
     assert ws["D3"].comment.text == f"Peringatan: {RULES['passport_format'].message_id} Nilai tertulis: 'E1'."
     assert ws["E3"].fill.fgColor.rgb == WARNING_RGB
-    assert ws["C4"].fill.fill_type is None and ws["C4"].comment is None  # clean row untouched
+    assert ws.max_row == 3  # the clean row 9 is left out
     assert ws["F2"].value == f"Peringatan: {RULES['required_field'].message_id} Nilai tertulis: '-'."
 
 
 def test_feedback_workbook_never_writes_formulas(suites, config) -> None:
     rows, issues = rows_and_issues(suites, config)
-    ws = load_workbook(io.BytesIO(write_feedback_workbook(rows, issues, META)))["Data"]
+    ws = load_workbook(io.BytesIO(write_feedback_workbook(rows, flag_last_row(rows, issues), META)))["Data"]
     for ref, text in [("C3", "@SUM(A1)"), ("E3", '=HYPERLINK("http://x")'), ("C4", "+62 811"), ("E4", "-5")]:
         assert (ws[ref].value, ws[ref].data_type) == (text, "s")
 
@@ -77,9 +84,10 @@ def test_duplicate_row_marks_the_row_number_cell(suites, config) -> None:
     rows = make_rows([{"raw": {"Nama TKA": "A"}}, {"raw": {"Nama TKA": "A"}}])
     issues = validate_rows(rows, "worker", PERIOD, suites, config, headers=HEADERS)
     ws = load_workbook(io.BytesIO(write_feedback_workbook(rows, issues, META)))["Data"]
-    assert ws["B3"].value == 8 and ws["B3"].fill.fgColor.rgb == WARNING_RGB
+    assert ws.max_row == 2  # row 7 has no issue: only its duplicate is shown
+    assert ws["B2"].value == 8 and ws["B2"].fill.fgColor.rgb == WARNING_RGB
     # The comment names the row it duplicates.
-    assert ws["B3"].comment.text == (f"Peringatan: {RULES['duplicate_row'].message_id} Sama dengan baris 7 "
+    assert ws["B2"].comment.text == (f"Peringatan: {RULES['duplicate_row'].message_id} Sama dengan baris 7 "
                                      f"(lembar Agustus). Nilai tertulis: (kosong).")
 
 
@@ -146,7 +154,8 @@ def test_feedback_workbook_exact_content(suites, config) -> None:
         "Berkas: 2025-08/disnakertrans/tka.xlsx", "Periode laporan: 2025-08", "Sumber: disnakertrans", None,
         "Jumlah baris data dibaca: 3", "Baris ditolak (ada kesalahan): 0", "Baris dimuat dengan peringatan: 2", None,
         "CARA MEMPERBAIKI",
-        "1. Buka lembar 'Data'. Sel MERAH berisi kesalahan: baris itu belum dimuat sampai diperbaiki.",
+        ("1. Buka lembar 'Data': isinya hanya baris yang bermasalah. Sel MERAH berisi kesalahan: baris itu belum "
+         "dimuat sampai diperbaiki."),
         "2. Sel KUNING berisi peringatan: baris sudah dimuat, tetapi mohon diperiksa kebenarannya.",
         "3. Arahkan kursor ke sel berwarna untuk membaca catatan; kolom 'Masalah' merangkum semua catatan baris.",
         "4. Kolom 'Lembar' dan 'Baris Excel' menunjukkan letak baris pada berkas asli Anda.",
@@ -168,14 +177,13 @@ def test_feedback_workbook_exact_content(suites, config) -> None:
     assert [[c.value for c in row] for row in ws.iter_rows()] == [
         ["Lembar", "Baris Excel", "Nama TKA", "No. Paspor", "NIB", "Masalah"],
         ["Agustus", 7, "-", "E12345678", "1234567890123", required],
-        ["Agustus", 8, "@SUM(A1)", "E1", '=HYPERLINK("http://x")', f"{nib}\n{passport}"],
-        ["Agustus", 9, "+62 811", "E87654321", "-5", None]]
+        ["Agustus", 8, "@SUM(A1)", "E1", '=HYPERLINK("http://x")', f"{nib}\n{passport}"]]  # row 9: no issue
     assert _fills(ws) == {"C2": WARNING_RGB, "E3": WARNING_RGB, "D3": WARNING_RGB}
     assert _comments(ws) == {"C2": (required, "Kesbangpol Kukar"), "E3": (nib, "Kesbangpol Kukar"),
                              "D3": (passport, "Kesbangpol Kukar")}
     assert [c.font.b for c in ws[1]] == [True] * 6
     assert (ws["F2"].alignment.wrap_text, ws["F2"].alignment.vertical) == (True, "top")
-    assert (ws.freeze_panes, ws.auto_filter.ref) == ("A2", "A1:F4")
+    assert (ws.freeze_panes, ws.auto_filter.ref) == ("A2", "A1:F3")
     # widths as Excel stores them (xlsxwriter adds the cell padding): max(12, header + 2), Masalah 60
     assert {k: d.width for k, d in ws.column_dimensions.items()} == {
         "A": 12.7109375, "B": 13.7109375, "C": 12.7109375, "F": 60.7109375}
@@ -197,23 +205,14 @@ def test_feedback_text_is_stored_as_typed_without_control_characters(suites, con
     assert _fills(ws) == {"C2": WARNING_RGB}
 
 
-def test_streamed_rows_equal_xlsxwriters_own_cells(suites, config, monkeypatch) -> None:
-    """The Data sheet's runs of plain cells are written exactly as xlsxwriter writes each cell itself."""
-    from tka.validate import workbook
-
+def test_data_cells_needing_escapes_keep_their_text(suites, config) -> None:
+    """Text with XML specials, an ``_xHHHH_``-like run, a carriage return or a non-character stays text."""
     rows, issues = rows_and_issues(suites, config)
     rows["raw"] = [*rows["raw"][:2], {"Nama TKA": "_x0041_ & <b>", "No. Paspor": "cr\rlf", "NIB": "\ufffe"}]
-
-    def content(data: bytes) -> list[list[object]]:
-        ws = load_workbook(io.BytesIO(data))["Data"]
-        return [[(c.value, c.data_type, c.fill.fgColor.rgb if c.fill.fill_type else None,
-                  c.comment.text if c.comment else None) for c in row] for row in ws.iter_rows()]
-
-    streamed = content(write_feedback_workbook(rows, issues, META))
-    monkeypatch.setattr(workbook, "RUNS_SUPPORTED", False)
-    assert content(write_feedback_workbook(rows, issues, META)) == streamed
+    ws = load_workbook(io.BytesIO(write_feedback_workbook(rows, flag_last_row(rows, issues), META)))["Data"]
     # what openpyxl shows of xlsxwriter's _xHHHH_ escapes (Excel shows the characters as typed)
-    assert [v[0] for v in streamed[3][2:5]] == ["_x005F_x0041_ & <b>", "cr_x000D_lf", "_xFFFE_"]
+    assert [(c.value, c.data_type) for c in ws[4][2:5]] == [
+        ("_x005F_x0041_ & <b>", "s"), ("cr_x000D_lf", "s"), ("_xFFFE_", "s")]
 
 
 def test_feedback_without_raw_cells_shows_canonical_fields_and_dates(suites, config) -> None:
@@ -272,33 +271,6 @@ def test_no_temporary_files_are_left_behind(suites, config, tmp_path, monkeypatc
     with pytest.raises(KeyError):
         write_feedback_workbook(rows.drop(columns=["record_key"]), issues, META)
     assert list(tmp_path.iterdir()) == []
-
-
-def test_zip_level_changes_the_compression_not_the_parts(suites, config, monkeypatch) -> None:
-    """The xlsx parts are deflated at ZIP_LEVEL: the same parts (cells) as at xlsxwriter's own level, and
-    xlsxwriter's ZipFile is back in place afterwards."""
-    import zipfile
-
-    import xlsxwriter.workbook
-
-    from tka.validate import workbook
-
-    rows, issues = rows_and_issues(suites, config)
-    rows = pd.concat([rows] * 200, ignore_index=True)  # enough XML for the levels to differ
-
-    def parts(data: bytes) -> dict[str, bytes]:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            return {i.filename: z.read(i.filename) for i in z.infolist() if i.filename != "docProps/core.xml"}
-
-    fast = write_feedback_workbook(rows, issues, META)
-    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile
-    monkeypatch.setattr(workbook, "ZIP_LEVEL", None)
-    default = write_feedback_workbook(rows, issues, META)
-    assert parts(fast) == parts(default)
-    assert len(fast) != len(default)
-    monkeypatch.setattr(workbook, "ZIP_LEVEL", 9)
-    assert parts(write_feedback_workbook(rows, issues, META)) == parts(default)
-    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile
 
 
 def test_workbooks_stream_through_the_given_private_tmpdir(suites, config, tmp_path) -> None:

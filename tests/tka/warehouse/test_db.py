@@ -81,18 +81,21 @@ EDGE_DATES = [
 
 def _processed(rows: list[tuple], table) -> list[tuple]:  # type: ignore[no-untyped-def]
     """``rows`` through SQLAlchemy's own SQLite bind processors, value by value (the reference)."""
-    processors = [c.type._cached_bind_processor(SQLITE) for c in table.columns]
+    processors = [c.type.dialect_impl(SQLITE).bind_processor(SQLITE) for c in table.columns]
     return [tuple(v if p is None else p(v) for p, v in zip(processors, row, strict=True)) for row in rows]
 
 
 def test_sqlite_date_binding_equals_sqlalchemys_processor() -> None:
-    process = worker.c.birth_date.type._cached_bind_processor(SQLITE)
+    process = worker.c.birth_date.type.dialect_impl(SQLITE).bind_processor(SQLITE)
     assert _sqlite_bound(list(EDGE_DATES), worker.c.birth_date.type, SQLITE) == [process(v) for v in EDGE_DATES]
     assert _sqlite_bound([None, dt.date(1, 2, 3)], worker.c.birth_date.type, SQLITE) == [None, "0001-02-03"]
     with pytest.raises(TypeError):  # what SQLAlchemy does with a non-date in a DATE column
         _sqlite_bound([12], worker.c.birth_date.type, SQLITE)
     values = ["x", None]
     assert _sqlite_bound(values, worker.c.name.type, SQLITE) is values  # TEXT: no processor, no copy
+    # another storage format is not ISO text: each date goes through its processor
+    day_first = sqlite.DATE(storage_format="%(day)02d/%(month)02d/%(year)04d")
+    assert _sqlite_bound([dt.date(2001, 2, 3), None], day_first, SQLITE) == ["03/02/2001", None]
 
 
 def test_frame_tuples_bound_for_sqlite_equal_the_processed_tuples() -> None:
@@ -175,37 +178,28 @@ def test_bound_rows_store_what_the_processed_insert_stores(tmp_path) -> None:  #
     assert ("'W1'", "'2025-08'", "'2025-08'", "NULL", "NULL", "'A'", "'0001-01-01'", "NULL") in stored[1]
 
 
-def test_sqlite_upsert_fast_path_stores_what_sqlalchemy_stores(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from tka.warehouse import _db
+def test_sqlite_upsert_widens_spans_and_takes_the_newer_rows_fields(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from tka.warehouse.load import _span_update
 
     update = _span_update(worker, ("passport_no", "nationality", "name", "birth_date", "sex"))
     first = [{"worker_id": f"W{i}", "first_period": "2025-07", "last_period": "2025-07", "passport_no": None,
-              "nationality": "CHN", "name": f"N{i}", "birth_date": dt.date(1980, 1, 1 + i % 28), "sex": "L"}
-             for i in range(12)]
+              "nationality": "CHN", "name": f"N{i}", "birth_date": dt.date(1980, 1, 1 + i), "sex": "L"}
+             for i in range(4)]
     second = [{**r, "first_period": "2025-08", "last_period": "2025-08", "name": r["name"] + "X",
                "birth_date": None} for r in first[::2]]
-    stored, calls = [], []
-    real = _db._sqlite_upsert
-    for name, fast in (("sa.db", False), ("fast.db", True)):
-        monkeypatch.setattr(_db, "_sqlite_upsert",
-                            lambda *a, fast=fast: calls.append(fast) or (real(*a) if fast else False))
-        eng = _sqlite(tmp_path, name)
-        with eng.begin() as conn:
-            upsert(conn, worker, first, update=update)
-            upsert(conn, worker, second, update=update)
-            upsert(conn, worker, second[:1], update=["name"])
-            upsert(conn, worker, second[:1], update=[])  # DO NOTHING
-        stored.append(_dump(eng, worker))
-        eng.dispose()
-    assert stored[0] == stored[1] and len(stored[0]) == 12 and calls == [False] * 4 + [True] * 4
-    # A SET with its own bound value, or rows with different columns, go through SQLAlchemy as before.
-    eng = _sqlite(tmp_path, "literal.db")
-    monkeypatch.setattr(_db, "_sqlite_upsert", real)
+    eng = _sqlite(tmp_path, "upsert.db")
     with eng.begin() as conn:
+        upsert(conn, worker, first, update=update)
+        upsert(conn, worker, second, update=update)
+        upsert(conn, worker, [{**second[0], "name": "ZED"}], update=["name"])
+        upsert(conn, worker, [{**second[0], "name": "NOPE"}], update=[])  # DO NOTHING
+    assert _dump(eng, worker) == [
+        ("'W0'", "'2025-07'", "'2025-08'", "NULL", "'CHN'", "'ZED'", "NULL", "'L'"),
+        ("'W1'", "'2025-07'", "'2025-07'", "NULL", "'CHN'", "'N1'", "'1980-01-02'", "'L'"),
+        ("'W2'", "'2025-07'", "'2025-08'", "NULL", "'CHN'", "'N2X'", "NULL", "'L'"),
+        ("'W3'", "'2025-07'", "'2025-07'", "NULL", "'CHN'", "'N3'", "'1980-01-04'", "'L'"),
+    ]
+    with eng.begin() as conn:  # a SET with its own bound value
         upsert(conn, worker, first[:2], update={"name": lambda ex: literal("SAME")})
-        upsert(conn, worker, first[:2], update={"name": lambda ex: literal("SAME")})
-        assert not real(conn, sqlite.insert(worker), [first[0], {"worker_id": "W1", "first_period": "x",
-                                                                 "last_period": "x"}])
-    assert {r[5] for r in _dump(eng, worker)} == {"'SAME'"}
+    assert [r[5] for r in _dump(eng, worker)] == ["'SAME'", "'SAME'", "'N2X'", "'N3'"]
     eng.dispose()
