@@ -138,7 +138,7 @@ def concat_rows(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     frames = [f for f in frames if len(f)]
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    out = pd.concat(frames, ignore_index=True, copy=False)
+    out = pd.concat(frames, ignore_index=True)
     return out[[*columns, *[c for c in out.columns if c not in columns]]]
 
 
