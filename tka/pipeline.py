@@ -66,6 +66,12 @@ class RunConfig:
     survivorship: MatchConfig
     fingerprint: str
 
+    def loaded_suites(self) -> Suites:
+        """The GX suites; only a stage after load_rules may ask for them."""
+        if self.suites is None:
+            raise RuntimeError("GX suites not loaded: load_rules must run before validation")
+        return self.suites
+
 
 @dataclass
 class FileSelection:
@@ -102,6 +108,11 @@ class ReadBatch:
     def quarantined(self) -> dict[str, ReadResult]:
         """Path -> read result of every quarantined file."""
         return {path: res for path, res in self.results.items() if res.quarantine}
+
+    @property
+    def quarantine_reasons(self) -> dict[str, str]:
+        """Path -> quarantine reason of every quarantined file."""
+        return {path: res.quarantine for path, res in self.results.items() if res.quarantine}
 
 
 @dataclass
