@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from prefect import flow, unmapped
-from prefect.utilities.annotations import opaque
 from pydantic import StringConstraints
 
-from tasks._common import task_runner
+from tasks._common import results_of, task_runner, unwalked
 from tasks.compliance import check_company_reports, fetch_company_history, send_missing_report_alerts
 from tasks.dedupe import deduplicate_workers, fetch_known_workers
 from tasks.discover import discover_files, register_files
@@ -29,6 +28,7 @@ from tasks.review import publish_review
 from tasks.unchanged import find_unchanged_load, fingerprint_inputs, report_unchanged
 from tasks.validate import fetch_waivers, validate_rows
 from tasks.versions import carry_decisions, decide_revisions
+from tka.pipeline import RunConfig, RunContext
 
 Period = Annotated[str, StringConstraints(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$")]
 
@@ -53,49 +53,49 @@ def monthly_ingest(
     run = resolve_run(period, drive_url, warehouse_url, dry_run_alerts, reprocess, allow_shrink)
     # Guards first: nothing is written until the settings, the drive and the alert channels are known good.
     check_settings(run)
-    config = opaque(load_run_config(run))
+    config = unwalked(load_run_config(run))
     run = check_alert_channels(run, config)
-    lock = opaque(take_warehouse_lock(run))
+    lock = unwalked(take_warehouse_lock(run))
     try:
         return _ingest(run, config)
     finally:
         release_warehouse_lock(lock)
 
 
-def _ingest(run: Any, config: Any) -> dict[str, Any]:
+def _ingest(run: RunContext, config: RunConfig) -> dict[str, Any]:
     """The stages after the guards, while this run holds the warehouse."""
     migrate_warehouse(run)
 
     # Stage results are wrapped in `opaque`: Prefect still links the task runs, but does not walk every file,
     # row and issue inside them on each call (about 6 s per national month).
-    files = opaque(discover_files(run, config))
+    files = unwalked(discover_files(run, config))
     guard_period_files(run, files)
-    selection = opaque(register_files(run, files))
-    waivers = opaque(fetch_waivers(run))
+    selection = unwalked(register_files(run, files))
+    waivers = unwalked(fetch_waivers(run))
     fingerprint = fingerprint_inputs(run, config, selection, waivers)
     previous = find_unchanged_load(run, fingerprint)
     if previous is not None:
         return report_unchanged(run, previous)
 
-    config = opaque(load_rules(run, config))
+    config = unwalked(load_rules(run, config))
     # One read task per chunk of files, each storing its parses; the month is gathered from the store.
     setup, chunks = plan_reads(run, config, selection)
     reads = read_files.map(unmapped(run), unmapped(setup), chunks)
-    batch = opaque(gather_reads(run, selection, setup, reads))
-    batch = opaque(decide_revisions(run, selection, batch))
-    validated = opaque(validate_rows(run, config, batch, waivers))
-    validated = opaque(carry_decisions(run, selection, batch, validated, waivers))
+    batch = unwalked(gather_reads(run, selection, setup, results_of(reads)))
+    batch = unwalked(decide_revisions(run, selection, batch))
+    validated = unwalked(validate_rows(run, config, batch, waivers))
+    validated = unwalked(carry_decisions(run, selection, batch, validated, waivers))
 
-    known = opaque(fetch_known_workers(run))
-    resolved = opaque(deduplicate_workers(run, config, validated, known))
+    known = unwalked(fetch_known_workers(run))
+    resolved = unwalked(deduplicate_workers(run, config, validated, known))
 
-    history = opaque(fetch_company_history(run))
-    compliance = opaque(check_company_reports(run, config, batch, validated, history))
+    history = unwalked(fetch_company_history(run))
+    compliance = unwalked(check_company_reports(run, config, batch, validated, history))
 
     guard_shrink(run, batch, validated, resolved)
-    stats = opaque(load_period(run, selection, batch, validated, resolved, compliance))
+    stats = unwalked(load_period(run, selection, batch, validated, resolved, compliance))
     find_findings(run)
-    alerts = opaque(send_missing_report_alerts(run, config, compliance))
+    alerts = unwalked(send_missing_report_alerts(run, config, compliance))
     summary = publish_review(run, config, selection, batch, validated, resolved, compliance, stats, alerts)
     write_laporan(run)
     return mark_complete(run, fingerprint, summary)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFutureList
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
+from prefect.utilities.annotations import opaque
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from tka.settings import Settings
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
 
     from tka.pipeline import RunContext
 
+T = TypeVar("T")
 
 def is_transient_io_error(task: Any, task_run: Any, state: Any) -> bool:
     """Retry only when the failure is drive or database I/O, never a data-quality or code error."""
@@ -83,3 +86,17 @@ def warehouse(run: RunContext) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+def unwalked(value: T) -> T:
+    """``opaque(value)`` typed as the value, which is what a task it is passed to receives.
+
+    Prefect links the task runs but does not walk into the value on each call. Pass it only to tasks (or to a
+    function that only hands it to tasks): anything else gets the wrapper.
+    """
+    return cast("T", opaque(value))
+
+
+def results_of(futures: PrefectFutureList[T]) -> list[T]:
+    """Mapped task runs, typed as what a task they are passed to receives: Prefect waits for them, gives results."""
+    return cast("list[T]", futures)

@@ -113,9 +113,9 @@ def _write_quarantine_list(fs: Any, review_root: str, batch: ReadBatch) -> None:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(["berkas", "sha256", "alasan", "keterangan", "detail"])
-    for path, res in sorted(batch.quarantined.items()):
-        writer.writerow([path, batch.files[path].sha256, res.quarantine, QUARANTINE_REASONS.get(res.quarantine, ""),
-                         res.detail])
+    for path, reason in sorted(batch.quarantine_reasons.items()):
+        writer.writerow([path, batch.files[path].sha256, reason, QUARANTINE_REASONS.get(reason, ""),
+                         batch.results[path].detail])
     fs.makedirs(review_root, exist_ok=True)
     with fs.open(f"{review_root}/karantina.csv", "w", encoding="utf-8-sig") as fh:
         fh.write(buf.getvalue())

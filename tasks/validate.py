@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 from prefect import get_run_logger, task
@@ -32,14 +32,17 @@ def validate_rows(run: RunContext, config: RunConfig, batch: ReadBatch, waivers:
                if not res.quarantine}
     gx_results: dict[str, Any] = {}
     found = []
-    for step, (kind, rows) in enumerate((("worker", batch.worker_rows), ("registry", batch.registry_rows))):
+    suites = config.loaded_suites()
+    kinds: tuple[tuple[Literal["worker", "registry"], pd.DataFrame], ...] = (
+        ("worker", batch.worker_rows), ("registry", batch.registry_rows))
+    for step, (kind, rows) in enumerate(kinds):
         progress.report("Validating", step, 2)
-        found.append(run_suite(rows, kind, run.period, config.suites, config.validation, headers=headers,
+        found.append(run_suite(rows, kind, run.period, suites, config.validation, headers=headers,
                                collect=gx_results))
     progress.report("Validating", 2, 2)
     duplicates = batch.revisions.duplicates if batch.revisions is not None else {}
-    found += [file_issue(path, batch.files[path].sha256, res.quarantine, other_place=duplicates.get(path))
-              for path, res in sorted(batch.quarantined.items())]
+    found += [file_issue(path, batch.files[path].sha256, reason, other_place=duplicates.get(path))
+              for path, reason in sorted(batch.quarantine_reasons.items())]
     found += [layout_issues(path, batch.files[path].sha256, res.drift)
               for path, res in sorted(batch.results.items()) if not res.quarantine and res.drift.has_drift]
     issues = pd.concat([f for f in found if len(f)] or found[:1], ignore_index=True)

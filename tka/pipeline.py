@@ -66,6 +66,12 @@ class RunConfig:
     survivorship: MatchConfig
     fingerprint: str
 
+    def loaded_suites(self) -> Suites:
+        """The GX suites; only a stage after load_rules may ask for them."""
+        if self.suites is None:
+            raise RuntimeError("GX suites not loaded: load_rules must run before validation")
+        return self.suites
+
 
 @dataclass
 class FileSelection:
@@ -103,6 +109,11 @@ class ReadBatch:
         """Path -> read result of every quarantined file."""
         return {path: res for path, res in self.results.items() if res.quarantine}
 
+    @property
+    def quarantine_reasons(self) -> dict[str, str]:
+        """Path -> quarantine reason of every quarantined file."""
+        return {path: res.quarantine for path, res in self.results.items() if res.quarantine}
+
 
 @dataclass
 class Validated:
@@ -138,7 +149,7 @@ def concat_rows(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     frames = [f for f in frames if len(f)]
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    out = pd.concat(frames, ignore_index=True, copy=False)
+    out = pd.concat(frames, ignore_index=True)
     return out[[*columns, *[c for c in out.columns if c not in columns]]]
 
 

@@ -248,7 +248,7 @@ def _issue_key(row: Mapping[str, Any], path: str) -> tuple[Any, ...]:
     return (path, row.get("rule"), row.get("column"), _text(row.get("raw_value")))
 
 
-def carry_decisions(previous: pd.DataFrame, successors: Mapping[tuple[str, str], str], issues: pd.DataFrame,
+def carry_decisions(previous: pd.DataFrame | None, successors: Mapping[tuple[str, str], str], issues: pd.DataFrame,
                     rows: pd.DataFrame) -> Carry:
     """Match the old versions' issues to the new versions' issues; carry each waiver to its match.
 

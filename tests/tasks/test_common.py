@@ -1,11 +1,13 @@
-"""Shared task options: the task runner chosen by the settings."""
+"""Shared task options: the task runner chosen by the settings; the typed wrappers of stage results."""
 
 from __future__ import annotations
 
 import pytest
+from prefect.futures import PrefectFutureList
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import opaque
 
-from tasks._common import read_workers, task_runner
+from tasks._common import read_workers, results_of, task_runner, unwalked
 from tka.settings import Settings
 
 
@@ -22,3 +24,12 @@ def test_dask_when_a_scheduler_address_is_set(monkeypatch):
 
     monkeypatch.setenv("TKA_DASK_ADDRESS", "tcp://127.0.0.1:8786")
     assert task_runner() == DaskTaskRunner(address="tcp://127.0.0.1:8786")
+
+
+def test_unwalked_is_prefects_opaque_and_results_of_the_futures_themselves():
+    value = {"rows": [1, 2]}
+    wrapped = unwalked(value)
+    assert isinstance(wrapped, opaque)
+    assert wrapped.unwrap() is value
+    futures = PrefectFutureList()
+    assert results_of(futures) is futures

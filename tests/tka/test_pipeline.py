@@ -12,6 +12,7 @@ import pytest
 
 from tka.pipeline import (
     FileSelection,
+    ReadBatch,
     RunConfig,
     RunContext,
     code_fingerprint,
@@ -20,6 +21,7 @@ from tka.pipeline import (
     share_rows,
 )
 from tka.read.drive import DiscoveredFile
+from tka.read.reader import ReadResult
 
 RUN = RunContext(period="2025-08", run_id="r1", drive_url="/drive", warehouse_url="sqlite:///w.db",
                  config_dir=Path("config"), expectations_dir=Path("expectations"), cache_dir=Path("cache"),
@@ -101,3 +103,17 @@ def test_share_rows_keeps_a_frame_whose_dtypes_the_concatenation_changed() -> No
     views = share_rows([ints, texts], combined)
     assert views[0] is ints  # int64 became object in the concatenation
     pd.testing.assert_frame_equal(views[1], texts)
+
+
+def test_quarantine_reasons_name_only_the_quarantined_files() -> None:
+    rows = pd.DataFrame({"record_key": pd.Series(dtype=object)})
+    batch = ReadBatch(files={f.path: f for f in FILES}, worker_rows=rows, registry_rows=rows,
+                      results={FILES[0].path: ReadResult(rows), FILES[1].path: ReadResult(rows, quarantine="corrupt")})
+    assert batch.quarantine_reasons == {"2025-08/kecamatan/b.xlsx": "corrupt"}
+
+
+def test_suites_are_asked_for_only_after_load_rules() -> None:
+    with pytest.raises(RuntimeError, match="load_rules"):
+        CONFIG.loaded_suites()
+    suites = object()
+    assert dataclasses.replace(CONFIG, suites=suites).loaded_suites() is suites

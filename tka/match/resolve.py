@@ -100,10 +100,10 @@ def _normalised(values: np.ndarray, fn: Callable[[Any], str | None], text_fn: Ca
         cleaned_codes, distinct = pd.factorize(cleaned)
         return cleaned[codes].tolist(), cleaned_codes[codes], distinct
     cache: dict[Any, str | None] = {}
-    out = []
+    out: list[str | None] = []
     for value in values:
         if type(value) is str or type(value) is dt.date:
-            found = cache.get(value, _MISSING)
+            found: Any = cache.get(value, _MISSING)  # the sentinel is an object: mypy cannot narrow it away
             if found is _MISSING:
                 found = cache[value] = fn(value)
             out.append(found)
@@ -296,7 +296,7 @@ class _Clusters(_UnionFind):
         pa, pb = self.passports_of(ra), self.passports_of(rb)
         return all(pa[n] <= pb[n] or pb[n] <= pa[n] for n in pa.keys() & pb.keys())
 
-    def union(self, a: int, b: int, reason: str | None = None, *, force: bool = False) -> bool:  # type: ignore[override]
+    def union(self, a: int, b: int, reason: str | None = None, *, force: bool = False) -> bool:
         """Merge the clusters of rows ``a`` and ``b`` unless they conflict; keep each row's first reason."""
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
@@ -800,7 +800,9 @@ def impute_nationality(current: pd.DataFrame, known: pd.DataFrame) -> pd.DataFra
     frames = [f[["passport_no", "nationality"]] for f in (current, known)
               if {"passport_no", "nationality"} <= set(f.columns) and len(f)]
     pairs = pd.concat(frames, ignore_index=True)
-    pairs = pairs.assign(key=[clean_passport(v) for v in pairs["passport_no"].to_numpy(dtype=object)])
+    # list[Any]: pandas' stubs take no None among the values of assign's list
+    passport_keys: list[Any] = [clean_passport(v) for v in pairs["passport_no"].to_numpy(dtype=object)]
+    pairs = pairs.assign(key=passport_keys)
     pairs = pairs[pairs["key"].notna() & pairs["nationality"].notna()].drop_duplicates(["key", "nationality"])
     single = pairs[~pairs["key"].duplicated(keep=False)].set_index("key")["nationality"]
     missing = current["nationality"].isna() & current["passport_no"].notna()
