@@ -262,8 +262,9 @@ def read_many(fs: Any, root: str, files: list[Any], config: Any, run_id: str, *,
                     file = todo[index]
                     if isinstance(outcome, Failure):
                         log.warning("Quarantined %s: %s (%s)", file.path, outcome.reason, outcome.detail)
-                        outcome = _failed(file, outcome)
-                    finished(file, outcome)
+                        finished(file, _failed(file, outcome))
+                    else:
+                        finished(file, outcome)
         finally:
             if own_scratch and scratch is not None:
                 shutil.rmtree(scratch, ignore_errors=True)

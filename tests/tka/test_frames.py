@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tka.frames import frame_records, where_or_none
+from tka.frames import frame_records, str_groups, where_or_none
 
 
 def test_frame_records_are_the_rows_as_dicts_in_column_order() -> None:
@@ -18,3 +18,10 @@ def test_where_or_none_keeps_values_where_the_mask_holds_and_none_elsewhere() ->
     assert out.dtype == object
     assert out.tolist() == ["a", None, "c"]
     assert where_or_none(np.array([False, True]), "x").tolist() == [None, "x"]
+
+
+def test_str_groups_are_the_value_and_rows_of_each_group() -> None:
+    frame = pd.DataFrame({"file_path": ["b.xlsx", "a.xlsx", "b.xlsx"], "row": [1, 2, 3]})
+    assert [(k, g["row"].tolist()) for k, g in str_groups(frame, "file_path", sort=True)] == [
+        ("a.xlsx", [2]), ("b.xlsx", [1, 3])]
+    assert [k for k, _ in str_groups(frame, "file_path", sort=False)] == ["b.xlsx", "a.xlsx"]

@@ -170,7 +170,9 @@ def _declared_namespaces_used(name: str, data: bytes) -> bytes:
     order it met them; declaring the used ones only makes the part depend on its own content.
     """
     root = _ROOT_TAG_RE.search(data) if name.endswith(".xml") else None
-    declared = dict(_DECLARATION_RE.findall(root.group())) if root else {}
+    if root is None:
+        return data
+    declared = dict(_DECLARATION_RE.findall(root.group()))
     if not declared:
         return data
     used = set(_PREFIX_RE.findall(data)) & set(declared)

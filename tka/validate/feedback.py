@@ -14,7 +14,7 @@ import json
 import multiprocessing
 import os
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from tka.contract import LAYOUT_RULES, OFFICE_INTERNAL_RULES, RECORD_KEY
+from tka.frames import str_groups
 from tka.validate.workbook import (
     WRITER_VERSION,
     FileMeta,
@@ -202,8 +203,8 @@ def write_feedback_workbooks(fs: Any, root: str, period: str, files: Sequence[Fe
                     future.cancel()
                 raise
         # in path order: of two files with one workbook name, the last one wins (and is never kept as unchanged)
-        for target, file, key in sorted(in_process, key=lambda t: t[1].meta.file_path):
-            finished(target, file, key, _write_one(job(target, file)))
+        for target, file, key_or_none in sorted(in_process, key=lambda t: t[1].meta.file_path):
+            finished(target, file, key_or_none, _write_one(job(target, file)))
     finally:  # what was written is recorded even when a later write failed, so a retry skips it
         current = set(claims)
         for target in sorted(set(existing) - current):
@@ -227,8 +228,8 @@ def feedback_files(period: str, batch_files: Mapping[str, Any], results: Mapping
     # The office's layout questions, and what only its reference data lacks, are not the agency's problem.
     issues = issues[~issues["rule"].isin(LAYOUT_RULES | OFFICE_INTERNAL_RULES)]
     out: list[FeedbackFile] = []
-    fallback: dict[str, Any] | None = None
-    for path, file_issues in issues.groupby("file_path", sort=True):
+    fallback: dict[Hashable, Any] | None = None  # file_path -> positions of its rows in ``rows``
+    for path, file_issues in str_groups(issues, "file_path", sort=True):
         result = results.get(path)
         if result is None or result.quarantine:
             continue

@@ -30,6 +30,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from tka.contract import QUARANTINE_REASONS, RAW, RECORD_KEY, ROW_NUMBER, RULES, SHEET
+from tka.frames import frame_records
 from tka.privacy import mask_issue_value
 
 # Bump when the content or layout of a feedback workbook changes: the review manifest then rewrites them all.
@@ -345,7 +346,7 @@ def write_feedback_to(target: IO[bytes], rows_of_one_file: pd.DataFrame, issues_
                       file_meta: FileMeta | Mapping[str, Any], tmpdir: str | None = None) -> None:
     """Write the feedback workbook (see ``write_feedback_workbook``) into the binary file ``target``."""
     with _Book(target, tmpdir) as book:
-        _feedback_sheets(book, rows_of_one_file, issues_of_that_file.to_dict("records"), FileMeta.coerce(file_meta))
+        _feedback_sheets(book, rows_of_one_file, frame_records(issues_of_that_file), FileMeta.coerce(file_meta))
 
 
 def _feedback_sheets(book: _Book, rows_of_one_file: pd.DataFrame, issues: list[dict[str, Any]],
@@ -392,10 +393,10 @@ def _feedback_sheets(book: _Book, rows_of_one_file: pd.DataFrame, issues: list[d
         by_cell: dict[int, list[Mapping[str, Any]]] = {}
         for issue in found:
             # The cell under the issue's header; a row-level issue (or unknown header) marks the row number.
-            j = position.get(issue.get("header") or "")
-            if j is None and not by_raw:
-                j = position.get(issue["column"])
-            by_cell.setdefault(row_column if j is None else j, []).append(issue)
+            at = position.get(issue.get("header") or "")
+            if at is None and not by_raw:
+                at = position.get(issue["column"])
+            by_cell.setdefault(row_column if at is None else at, []).append(issue)
         for j, value in enumerate((sheet, number, *values)):
             marked = by_cell.get(j)
             if marked is None and value.__class__ is str:  # most cells: plain text, written as put() would
@@ -500,8 +501,9 @@ def issue_counts(issues: pd.DataFrame) -> list[dict[str, Any]]:
         return []
     frame = issues.assign(status=issues["status"] if "status" in issues.columns else "open")
     counts = frame.groupby(["severity", "rule", "status"], sort=True).size().reset_index(name="jumlah")
-    return [{"tingkat": SEVERITY_ID.get(r.severity, r.severity), "aturan": r.rule,
-             "status": STATUS_ID.get(r.status, r.status), "jumlah": int(r.jumlah)} for r in counts.itertuples()]
+    return [{"tingkat": SEVERITY_ID.get(r["severity"], r["severity"]), "aturan": r["rule"],
+             "status": STATUS_ID.get(r["status"], r["status"]), "jumlah": int(r["jumlah"])}
+            for r in frame_records(counts)]
 
 
 def write_month_export(issues: pd.DataFrame, summary_rows: Sequence[Mapping[str, Any]] | None,

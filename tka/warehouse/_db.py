@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from sqlalchemy import Boolean, Connection, Date, DateTime, Dialect, Integer, String, Table
@@ -69,7 +69,7 @@ def as_frame(rows: pd.DataFrame | Sequence[Mapping[str, Any]] | None) -> pd.Data
     return rows if isinstance(rows, pd.DataFrame) else pd.DataFrame([dict(r) for r in rows])
 
 
-class BoundRows(list):  # type: ignore[type-arg]
+class BoundRows(list[tuple[Any, ...]]):
     """Row tuples whose values already went through ``dialect``'s bind processors (``frame_tuples(dialect=)``):
     ``bulk_insert`` hands them to the driver as they are instead of processing every value again."""
 
@@ -181,7 +181,11 @@ def frame_rows(
 
 
 def bulk_insert(
-    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], *, use_copy: bool = True
+    conn: Connection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]] | Sequence[tuple[Any, ...]],
+    *,
+    use_copy: bool = True,
 ) -> int:
     """Insert ``rows`` inside the caller's transaction: COPY on PostgreSQL for big ones, else executemany.
 
@@ -190,10 +194,17 @@ def bulk_insert(
     if not rows:
         return 0
     names = [c.name for c in table.columns]
-    tuples = rows if isinstance(rows[0], tuple) else [tuple(r.get(n) for n in names) for r in rows]
+    # All rows are of one kind, so the first tells which (mypy cannot narrow a sequence by its items).
+    tuples: Sequence[tuple[Any, ...]]
+    if isinstance(rows[0], tuple):
+        tuples = cast("Sequence[tuple[Any, ...]]", rows)
+    else:
+        tuples = [tuple(r.get(n) for n in names) for r in cast("Sequence[Mapping[str, Any]]", rows)]
     if use_copy and conn.dialect.name == "postgresql" and len(rows) >= COPY_THRESHOLD:
         quoted = ", ".join(conn.dialect.identifier_preparer.quote(n) for n in names)
-        cursor = conn.connection.driver_connection.cursor()  # same DB connection, same transaction
+        driver = conn.connection.driver_connection
+        assert driver is not None, "a live connection has a driver connection"  # None only once detached
+        cursor = driver.cursor()  # same DB connection, same transaction
         with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
             for row in tuples:
                 copy.write_row(row)

@@ -261,16 +261,15 @@ def load_period(
             update=_span_update(company, ("name", "kbli", "kecamatan_code", "must_report")),
         )
         step("company")
-        # bulk_insert takes tuples in the table's column order too (its docstring); its annotation lags.
         for chunk in months:
-            bulk_insert(conn, worker_month_t, chunk, use_copy=use_copy)  # type: ignore[arg-type]
+            bulk_insert(conn, worker_month_t, chunk, use_copy=use_copy)
         step("worker_month")
         for chunk in records:
-            bulk_insert(conn, source_record, chunk, use_copy=use_copy)  # type: ignore[arg-type]
+            bulk_insert(conn, source_record, chunk, use_copy=use_copy)
         step("source_record")
         _settle_worker_spans(conn, period)
         step("worker_spans")
-        bulk_insert(conn, company_period_t, cp_rows, use_copy=use_copy)  # type: ignore[arg-type]
+        bulk_insert(conn, company_period_t, cp_rows, use_copy=use_copy)
         step("company_period")
         bulk_insert(conn, validation_issue, issue_rows, use_copy=use_copy)
         step("validation_issue")
