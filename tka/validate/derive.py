@@ -71,12 +71,17 @@ def shared_identifiers(values: pd.Series, names: pd.Series, min_people: int = SH
     from tka.match.names import clean_name, clean_passport, name_score
 
     out = np.full(len(values), None, dtype=object)
-    keys = pd.Series([clean_passport(v) for v in values.to_numpy(dtype=object)], index=values.index, dtype=object)
-    counts = keys.value_counts()
-    for key in counts.index[counts >= min_people]:
-        where = np.flatnonzero((keys == key).to_numpy(bool))
+    keys = np.array([clean_passport(v) for v in values.to_numpy(dtype=object)], dtype=object)
+    codes, _ = pd.factorize(keys)  # None -> -1
+    sizes = np.bincount(codes[codes >= 0]) if (codes >= 0).any() else np.zeros(0, dtype=np.int64)
+    busy = np.flatnonzero(sizes >= min_people)
+    # the rows of each busy number at once (every number on several sources is busy: one pass, not one per number)
+    rows = np.flatnonzero(np.isin(codes, busy))
+    grouped = rows[np.argsort(codes[rows], kind="stable")]
+    name_values = names.to_numpy(dtype=object)
+    for where in np.split(grouped, np.flatnonzero(np.diff(codes[grouped])) + 1) if len(grouped) else []:
         people: list[str] = []
-        for name in (clean_name(n) for n in names.to_numpy(dtype=object)[where]):
+        for name in (clean_name(n) for n in name_values[where]):
             if name is not None and all(name_score(name, p) < SAME_NAME_SCORE for p in people):
                 people.append(name)
         if len(people) >= min_people:
