@@ -119,6 +119,17 @@ def _json(value: Any) -> Json:
     return json.loads(json.dumps(value))  # tuples become lists, as they come back from a sidecar
 
 
+def stored_result(store: ArtifactStore, key: str) -> Any | None:
+    """The ReadResult stored under ``key``, or None when it is missing or no longer decodes."""
+    hit = store.get(key)
+    if hit is None:
+        return None
+    try:
+        return result_from_artifact(hit.frame, hit.meta)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def result_from_artifact(rows: pd.DataFrame, meta: Mapping[str, Any]) -> Any:
     """The ReadResult stored as ``rows`` and ``result_meta``."""
     from tka.read.reader import HeaderDrift, ReadResult, SheetDrift, SheetInfo
@@ -150,13 +161,7 @@ class ReadStore:
 
     def get(self, file: Any) -> Any | None:
         """The stored parse of ``file``, or None."""
-        hit = self.store.get(self.key(file))
-        if hit is None:
-            return None
-        try:
-            return result_from_artifact(hit.frame, hit.meta)
-        except (KeyError, TypeError, ValueError):
-            return None
+        return stored_result(self.store, self.key(file))
 
     def put(self, file: Any, result: Any) -> str | None:
         """Store ``file``'s parse (without the run's id: a reuse sets its own); its key, or None if not written."""

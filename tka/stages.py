@@ -20,7 +20,7 @@ from pathlib import Path
 import fsspec
 
 from tka.artifacts import ArtifactStore
-from tka.batch import NOT_CACHED, ReadStore, read_many, reader_pool
+from tka.batch import NOT_CACHED, ReadStore, read_many, reader_pool, stored_result
 from tka.contract import PROVENANCE_COLUMNS, REGISTRY_FIELDS, RUN_ID, WORKER_FIELDS, SourceKind
 from tka.pipeline import ReadBatch, concat_rows, share_rows
 from tka.read.config import SourcesConfig
@@ -162,17 +162,10 @@ def read_chunk(fs: fsspec.AbstractFileSystem, root: str, files: Sequence[Discove
 
 def load_result(handle: FileRead, store: ArtifactStore) -> ReadResult | None:
     """The parse a handle stands for, or None if its artifact is gone."""
-    from tka.batch import result_from_artifact
-
     if handle.artifact is None:
         return handle.kept
-    hit = store.get(handle.artifact)
-    if hit is None:
-        return None
-    try:
-        return result_from_artifact(hit.frame, hit.meta)
-    except (KeyError, TypeError, ValueError):
-        return None
+    result: ReadResult | None = stored_result(store, handle.artifact)
+    return result
 
 
 def gather_batch(files: Sequence[DiscoveredFile], handles: Sequence[FileRead], setup: ReaderSetup, run_id: str,

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.tka.test_batch import REPORT, _ods_bomb, _write
+from tests.tka.test_batch import REPORT, _counting_reads, _ods_bomb, _write
 from tka.batch import read_many
-from tka.read import discover, load_sources_config, open_drive, reader
+from tka.read import discover, load_sources_config, open_drive
 from tka.read.isolate import IsolationLimits
 from tka.settings import PROJECT_ROOT
 from tka.stages import FileRead, ReaderSetup, chunk_files, chunk_size, gather_batch, read_chunk
@@ -34,18 +34,6 @@ def drive(tmp_path: Path) -> Path:
     return drive
 
 
-def _reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    reads: list[str] = []
-    real = reader.read_file
-
-    def counting(fs, root, file, *args, **kwargs):
-        reads.append(file.path)
-        return real(fs, root, file, *args, **kwargs)
-
-    monkeypatch.setattr(reader, "read_file", counting)
-    return reads
-
-
 def test_chunks_cover_the_files_in_order():
     assert chunk_files(list("abcde"), 2) == [["a", "b"], ["c", "d"], ["e"]]
     assert chunk_files([], 3) == []
@@ -60,7 +48,7 @@ def test_read_chunk_stores_each_parse_and_a_second_run_reuses_them(tmp_path, dri
     fs, root = open_drive(str(drive))
     files = discover(fs, root, PERIOD, config)
     setup = ReaderSetup(config, "cfg", tmp_path / "store")
-    reads = _reads(monkeypatch)
+    reads = _counting_reads(monkeypatch)
 
     first = read_chunk(fs, root, files, setup, "run-1", workers=0)
     assert reads == [UNKNOWN, ALPHA, BETA]
