@@ -102,7 +102,7 @@ def _key(path: str, sheet: Any, row: Any, csv_paths: set[str]) -> tuple[str, str
     return path, "" if path in csv_paths else str(sheet), int(row)
 
 
-def recall_ceiling(url: str, worker_rows: dict[tuple[str, str, int], str], csv_paths: set[str]
+def undocumented_namesakes(url: str, worker_rows: dict[tuple[str, str, int], str], csv_paths: set[str]
                    ) -> tuple[float, int]:
     """The recall an honest matcher can reach on this month: every row joined to its person, except rows that
     carry neither a document number nor a birth date and whose name letters are borne by two or more people at
@@ -175,7 +175,7 @@ def score(url: str, truth: dict[str, Any]) -> dict[str, Any]:
     workers = _query(url, "select count(*) from worker_month where period = :p")[0][0]
     return {"precision": round(precision, 4), "recall": round(recall, 4),
             **dict(zip(("recall_if_namesakes_apart", "undocumented_namesake_rows"),
-                       recall_ceiling(url, worker_rows, csv_paths), strict=True)),
+                       undocumented_namesakes(url, worker_rows, csv_paths), strict=True)),
             "exact_passport": {"precision": round(naive_p, 4), "recall": round(naive_r, 4)},
             "truth_worker_rows": len(worker_rows), "rows_without_worker": sum(why.values()),
             "rows_without_worker_by_reason": dict(why.most_common()),

@@ -297,35 +297,30 @@ def normalize_kecamatan(value: object, village: object = None,
 _WORDS_RE = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+def _word_key(text: str) -> str:
+    """Casefolded words of ``text`` between single spaces, padded so whole words can be found with ``in``."""
+    return " " + " ".join(_WORDS_RE.findall(text.casefold())) + " "
+
+
 def kecamatan_in_text(text: str, ref: Reference | None = None) -> str | None:
     """The one kecamatan a free text names, e.g. a file name ("Data Orang Asing Wilayah Kec. Loa Janan Bulan
     Agustus 2025"): the longest kecamatan name or variant found as whole words ("Samboja Barat" over
     "Samboja"); None when none is found or two kecamatan are named."""
-    words = " " + " ".join(_WORDS_RE.findall(text.casefold())) + " "
-    found: dict[str, int] = {}
+    words = _word_key(text)
     ref = ref or default_reference()
-    for code, kec in ref.kecamatan.items():
-        for name in (kec.name, *kec.variants):
-            key = " " + " ".join(_WORDS_RE.findall(name.casefold())) + " "
-            if len(key) > 2 and key in words:
-                found[code] = max(found.get(code, 0), len(key))
+    names = {code: [k for k in (_word_key(n) for n in (kec.name, *kec.variants)) if len(k) > 2]
+             for code, kec in ref.kecamatan.items()}
+    found = {code: max(len(k) for k in keys if k in words)
+             for code, keys in names.items() if any(k in words for k in keys)}
     if not found:
         return None
     best = max(found.values())
     longest = [code for code, n in found.items() if n == best]
-    # a shorter name inside the longest one ("Samboja" in "Samboja Barat") is the same mention, not a second one
-    others = [code for code in found if code not in longest]
-    if len(longest) != 1 or any(not _inside(ref, code, longest[0]) for code in others):
+    if len(longest) != 1:
         return None
-    return longest[0]
-
-
-def _inside(ref: Reference, short: str, long: str) -> bool:
-    """Whether a name of kecamatan ``short`` is part of a name of kecamatan ``long`` (as whole words)."""
-    def keys(code: str) -> list[str]:
-        kec = ref.kecamatan[code]
-        return [" " + " ".join(_WORDS_RE.findall(n.casefold())) + " " for n in (kec.name, *kec.variants)]
-    return any(a in b for a in keys(short) for b in keys(long))
+    # a shorter name inside the longest one ("Samboja" in "Samboja Barat") is the same mention, not a second one
+    inside = all(any(a in b for a in names[code] for b in names[longest[0]]) for code in found)
+    return longest[0] if inside else None
 
 
 # --- People and companies ---------------------------------------------------------------------------------
